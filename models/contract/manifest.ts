@@ -1,0 +1,15 @@
+// The model manifest: what the edge needs to run and judge a model, written by the trainer's build.
+import type { PreprocessSpec } from './preprocess.js';
+
+export interface ModelManifest {
+  /** Bumped with every new set of weights; embeddings of different versions never compare. */
+  modelVersion: string;
+  backbone: { name: string; source: string; sha256: string; cut: string };
+  preprocess: PreprocessSpec;
+  input: { name: string; shape: [number | 'N', number, number, number]; layout: 'NHWC' };
+  output: { name: string; embeddingSize: number };
+  /** Decision rule: match iff −‖a − b‖² > threshold.score, i.e. similarity > threshold.similarity. */
+  threshold: { score: number; similarity: number; method: string };
+  metrics: Record<string, number | string>;
+  files: Record<string, { path: string; sha256: string; bytes: number; description: string }>;
+}

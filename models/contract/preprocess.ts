@@ -1,0 +1,119 @@
+// The one preprocessing definition shared by trainer and edge: decoded RGB(A) pixels →
+// crop → antialiased resize → scaled float tensor, driven by a PreprocessSpec stored in the manifest.
+
+export interface PreprocessSpec {
+  /** Default crop as fractions of the image (LFW-style face-centred photos). */
+  crop: { x: number; y: number; w: number; h: number };
+  /** Output side in pixels (square). */
+  size: number;
+  /** Resize filter: 'triangle' = bilinear with antialiasing (support scales with the downscale factor). */
+  resize: 'triangle';
+  /** value = pixel * scale + offset, per channel, RGB order. */
+  scale: number;
+  offset: number;
+  layout: 'NHWC';
+}
+
+/** A face box in pixels of the decoded image. */
+export interface Box { x: number; y: number; w: number; h: number }
+
+export interface RawImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  /** 3 = RGB, 4 = RGBA (alpha ignored). */
+  channels: 3 | 4;
+}
+
+export function centreCrop(side: number): PreprocessSpec['crop'] {
+  const m = (1 - side) / 2;
+  return { x: m, y: m, w: side, h: side };
+}
+
+/** The crop box in pixels for an image, from an explicit box or the spec's fractional crop. */
+export function cropBox(img: { width: number; height: number }, spec: PreprocessSpec, box?: Box): Box {
+  if (box) return box;
+  const { x, y, w, h } = spec.crop;
+  return { x: x * img.width, y: y * img.height, w: w * img.width, h: h * img.height };
+}
+
+/** Filter weights for one axis: out[i] = sum_k w[i][k] * in[first[i] + k], clamped at the edges. */
+function axisWeights(srcStart: number, srcLen: number, srcSize: number, outSize: number) {
+  const scale = srcLen / outSize;
+  const support = Math.max(1, scale);
+  const first = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const taps: number[][] = [];
+  for (let i = 0; i < outSize; i++) {
+    const centre = srcStart + (i + 0.5) * scale;
+    const lo = Math.floor(centre - support);
+    const hi = Math.ceil(centre + support);
+    const ws: number[] = [];
+    let sum = 0;
+    for (let s = lo; s <= hi; s++) {
+      const wgt = Math.max(0, 1 - Math.abs(s + 0.5 - centre) / support);
+      ws.push(wgt);
+      sum += wgt;
+    }
+    // Fold out-of-range taps onto the nearest edge pixel.
+    const folded = new Map<number, number>();
+    ws.forEach((wgt, k) => {
+      if (wgt === 0) return;
+      const s = Math.min(srcSize - 1, Math.max(0, lo + k));
+      folded.set(s, (folded.get(s) ?? 0) + wgt / sum);
+    });
+    const keys = [...folded.keys()].sort((a, b) => a - b);
+    first[i] = keys[0];
+    count[i] = keys[keys.length - 1] - keys[0] + 1;
+    const row = new Array(count[i]).fill(0);
+    for (const k of keys) row[k - keys[0]] = folded.get(k)!;
+    taps.push(row);
+  }
+  return { first, count, taps };
+}
+
+/** Crop, resize and scale one image into a [size, size, 3] float tensor (NHWC, RGB). */
+export function preprocess(img: RawImage, spec: PreprocessSpec, box?: Box): Float32Array {
+  const b = cropBox(img, spec, box);
+  const n = spec.size;
+  const xs = axisWeights(b.x, b.w, img.width, n);
+  const ys = axisWeights(b.y, b.h, img.height, n);
+  const c = img.channels;
+  // Horizontal pass over the rows the vertical pass needs.
+  const rowLo = ys.first.reduce((a, v) => Math.min(a, v), Infinity);
+  const rowHi = Math.max(...Array.from(ys.first, (v, i) => v + ys.count[i]));
+  const tmp = new Float32Array((rowHi - rowLo) * n * 3);
+  for (let y = rowLo; y < rowHi; y++) {
+    const src = y * img.width * c;
+    const dst = (y - rowLo) * n * 3;
+    for (let i = 0; i < n; i++) {
+      let r = 0, g = 0, bl = 0;
+      const f = xs.first[i], row = xs.taps[i];
+      for (let k = 0; k < row.length; k++) {
+        const p = src + (f + k) * c, wgt = row[k];
+        r += img.data[p] * wgt; g += img.data[p + 1] * wgt; bl += img.data[p + 2] * wgt;
+      }
+      tmp[dst + i * 3] = r; tmp[dst + i * 3 + 1] = g; tmp[dst + i * 3 + 2] = bl;
+    }
+  }
+  const out = new Float32Array(n * n * 3);
+  for (let j = 0; j < n; j++) {
+    const f = ys.first[j] - rowLo, row = ys.taps[j];
+    for (let i = 0; i < n * 3; i++) {
+      let v = 0;
+      for (let k = 0; k < row.length; k++) v += tmp[(f + k) * n * 3 + i] * row[k];
+      out[j * n * 3 + i] = v * spec.scale + spec.offset;
+    }
+  }
+  return out;
+}
+
+/** Mirror an NHWC [size, size, 3] tensor left-right (flip test-time augmentation). */
+export function flipHorizontal(t: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(t.length);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++)
+      for (let ch = 0; ch < 3; ch++)
+        out[(y * size + x) * 3 + ch] = t[(y * size + (size - 1 - x)) * 3 + ch];
+  return out;
+}
