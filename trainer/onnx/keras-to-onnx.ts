@@ -150,7 +150,7 @@ export function kerasToOnnx(layers: LayerJson[], weights: Weights, taps: Feature
 /** Emits the pooling for one tap and returns its feature length. */
 function featureTap(b: GraphBuilder, v: Value, tap: FeatureTap): number {
   if (tap.pool === 'none') {
-    b.node('Identity', [v.name], undefined, tap.output);
+    if (tap.output !== v.name) b.graph.nodes.push({ opType: 'Identity', name: `${tap.output}_out`, inputs: [v.name], outputs: [tap.output] });
     return v.c * v.h * v.w;
   }
   const g = tap.pool === 'gap' ? 1 : Number(tap.pool.slice(4));
