@@ -5,11 +5,11 @@ import type { FeatureTap } from '../onnx/keras-to-onnx.js';
 
 export const FEATURE_TAPS: FeatureTap[] = [
   { output: 'flatten_1', layer: 'flatten_1', pool: 'none' },
-  { output: 'mixed7_gap', layer: 'mixed7', pool: 'gap' },
   { output: 'mixed7_grid2', layer: 'mixed7', pool: 'grid2' },
   { output: 'mixed5_gap', layer: 'mixed5', pool: 'gap' },
-  { output: 'mixed5_grid2', layer: 'mixed5', pool: 'grid2' },
   { output: 'mixed5_grid3', layer: 'mixed5', pool: 'grid3' },
+  { output: 'mixed6_grid3', layer: 'mixed6', pool: 'grid3' },
+  { output: 'mixed7_grid3', layer: 'mixed7', pool: 'grid3' },
   { output: 'mixed2_grid3', layer: 'mixed2', pool: 'grid3' },
 ];
 

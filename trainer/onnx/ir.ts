@@ -27,8 +27,8 @@ export interface Node {
 export interface ValueInfo {
   name: string;
   dataType: DataTypeId;
-  /** A string is a symbolic dimension (e.g. 'N'). */
-  shape: (number | string)[];
+  /** A string is a symbolic dimension (e.g. 'N'); undefined leaves the shape unknown. */
+  shape?: (number | string)[];
 }
 
 export interface Graph {

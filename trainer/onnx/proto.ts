@@ -56,7 +56,7 @@ function valueInfo(w: W, v: ValueInfo) {
   message(w, 2, (w) => // TypeProto
     message(w, 1, (w) => { // TypeProto.Tensor
       w.uint32(tag(1, VARINT)).int32(v.dataType);
-      message(w, 2, (w) => { // TensorShapeProto
+      if (v.shape) message(w, 2, (w) => { // TensorShapeProto
         for (const d of v.shape)
           message(w, 1, (w) => {
             if (typeof d === 'number') w.uint32(tag(1, VARINT)).int64(d);

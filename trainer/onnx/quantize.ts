@@ -1,0 +1,92 @@
+// Static int8 quantisation of a converted backbone graph in QDQ form: per-output-channel int8 conv
+// weights, int32 biases, and uint8 activations whose ranges are calibrated on real images.
+// onnxruntime (optimisation level 'all') fuses the QDQ pattern into QLinearConv and friends.
+import { DataType, type Graph, type Node, type Tensor } from './ir.js';
+
+/** Activation-producing ops whose outputs are stored as uint8. */
+const ACTIVATIONS = new Set(['Relu', 'Concat', 'MaxPool', 'AveragePool', 'Transpose']);
+
+export interface Range { min: number; max: number }
+
+/** Tensors to calibrate: every activation that feeds a convolution, pool or concat. */
+export function activationTensors(g: Graph): string[] {
+  const producers = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const names = new Set<string>();
+  for (const n of g.nodes) {
+    if (!['Conv', 'MaxPool', 'AveragePool', 'Concat'].includes(n.opType)) continue;
+    for (const i of n.opType === 'Conv' ? [n.inputs[0]] : n.inputs) {
+      const p = producers.get(i);
+      if (p && ACTIVATIONS.has(p.opType)) names.add(i);
+    }
+  }
+  return [...names];
+}
+
+const scalar = (name: string, dataType: Tensor['dataType'], data: Tensor['data']): Tensor => ({ name, dims: [], dataType, data });
+
+function uint8Params(r: Range) {
+  const lo = Math.min(0, r.min), hi = Math.max(r.max, lo + 1e-8);
+  const scale = (hi - lo) / 255;
+  return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-lo / scale))) };
+}
+
+/** Returns a new graph with QDQ nodes; `ranges` must cover activationTensors(g). */
+export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
+  const inits = new Map(g.initializers.map((t) => [t.name, t]));
+  const used = new Set<string>();
+  const nodes: Node[] = [];
+  const initializers: Tensor[] = [];
+  const actScale = new Map<string, number>();
+  const rename = new Map<string, string>();
+
+  for (const n of g.nodes) {
+    const inputs = n.inputs.map((i) => rename.get(i) ?? i);
+    if (n.opType === 'Conv') {
+      const [x, wName, bName] = n.inputs;
+      const xs = actScale.get(x);
+      if (xs === undefined) throw new Error(`quantize: input of ${n.name} is not a quantised activation`);
+      const w = inits.get(wName)!, b = inits.get(bName)!;
+      const co = w.dims[0], per = (w.data as Float32Array).length / co;
+      const wq = new Int8Array(w.data.length), ws = new Float32Array(co), bq = new Int32Array(co), bs = new Float32Array(co);
+      for (let o = 0; o < co; o++) {
+        let m = 0;
+        for (let k = 0; k < per; k++) m = Math.max(m, Math.abs((w.data as Float32Array)[o * per + k]));
+        ws[o] = m > 0 ? m / 127 : 1;
+        for (let k = 0; k < per; k++) wq[o * per + k] = Math.round((w.data as Float32Array)[o * per + k] / ws[o]);
+        bs[o] = xs * ws[o];
+        bq[o] = Math.round((b.data as Float32Array)[o] / bs[o]);
+      }
+      initializers.push(
+        { name: `${wName}_q`, dims: w.dims, dataType: DataType.INT8, data: wq },
+        { name: `${wName}_scale`, dims: [co], dataType: DataType.FLOAT, data: ws },
+        { name: `${wName}_zp`, dims: [co], dataType: DataType.INT8, data: new Int8Array(co) },
+        { name: `${bName}_q`, dims: [co], dataType: DataType.INT32, data: bq },
+        { name: `${bName}_scale`, dims: [co], dataType: DataType.FLOAT, data: bs },
+        { name: `${bName}_zp`, dims: [co], dataType: DataType.INT32, data: new Int32Array(co) },
+      );
+      nodes.push(
+        { opType: 'DequantizeLinear', name: `${wName}_dq`, inputs: [`${wName}_q`, `${wName}_scale`, `${wName}_zp`], outputs: [`${wName}_dq`], attrs: { axis: 0 } },
+        { opType: 'DequantizeLinear', name: `${bName}_dq`, inputs: [`${bName}_q`, `${bName}_scale`, `${bName}_zp`], outputs: [`${bName}_dq`], attrs: { axis: 0 } },
+        { ...n, inputs: [inputs[0], `${wName}_dq`, `${bName}_dq`] },
+      );
+      used.add(wName).add(bName);
+    } else {
+      nodes.push({ ...n, inputs });
+    }
+    for (const o of n.outputs) {
+      const r = ranges.get(o);
+      if (!r) continue;
+      const { scale, zeroPoint } = uint8Params(r);
+      initializers.push(scalar(`${o}_scale`, DataType.FLOAT, Float32Array.of(scale)), scalar(`${o}_zp`, DataType.UINT8, Uint8Array.of(zeroPoint)));
+      nodes.push(
+        { opType: 'QuantizeLinear', name: `${o}_q`, inputs: [o, `${o}_scale`, `${o}_zp`], outputs: [`${o}_q`] },
+        { opType: 'DequantizeLinear', name: `${o}_dq`, inputs: [`${o}_q`, `${o}_scale`, `${o}_zp`], outputs: [`${o}_dq`] },
+      );
+      rename.set(o, `${o}_dq`);
+      actScale.set(o, scale);
+    }
+  }
+  const kept = g.initializers.filter((t) => !used.has(t.name));
+  // Graph outputs keep their float producers; only internal consumers read the dequantised copies.
+  return { ...g, nodes, initializers: [...kept, ...initializers] };
+}
