@@ -1,14 +1,26 @@
 // Gate for tests that need the real LFW images: they run when the data is present, fail under CI
 // when it is absent (CI has it), and otherwise skip with a loud message naming the missing path.
 import { describe } from 'vitest';
-import { dataAbsentReason, dataRoot, imagesDir } from '../trainer/data-root.js';
+import { existsSync } from 'node:fs';
+import { resolveDataDir, type LfwDir } from '../trainer/data-dir.js';
 
-const reason = dataAbsentReason();
+function find(): { lfw: LfwDir | null; reason: string | null } {
+  try {
+    const lfw = resolveDataDir();
+    if (!existsSync(lfw.images)) return { lfw: null, reason: `no images folder at ${lfw.images}` };
+    lfw.file('pairsDevTest.txt');
+    return { lfw, reason: null };
+  } catch (e) {
+    return { lfw: null, reason: (e as Error).message };
+  }
+}
+
+const { lfw, reason } = find();
 if (reason) {
   if (process.env.CI) throw new Error(`${reason} — CI must run the real-data tests`);
   console.warn(`\n*** SKIPPING real-data tests: ${reason} ***\n`);
 }
 
-export const LFW_ROOT = dataRoot();
-export const LFW_IMAGES = imagesDir(LFW_ROOT);
+/** Only dereference inside describeWithLfw blocks. */
+export const LFW = lfw as LfwDir;
 export const describeWithLfw = describe.skipIf(reason !== null);

@@ -29,11 +29,21 @@ export function openStores(o: Pick<ExtractOptions, 'source' | 'spec' | 'taps' | 
   })) as Record<string, FeatureStore>;
 }
 
+/** True when every requested (tap, flip) store already holds every path. */
+function complete(o: ExtractOptions, variants: boolean[]): boolean {
+  try {
+    return variants.every((f) => Object.values(openStores(o, f)).every((s) => o.paths.every((p) => s.has(p))));
+  } catch {
+    return false;
+  }
+}
+
 export async function extractFeatures(o: ExtractOptions): Promise<{ computed: number; imagesPerSecond: number }> {
   const batch = o.batch ?? 8;
+  const variants = o.flip ? [false, true] : [false];
+  if (o.paths.length === 0 || complete(o, variants)) return { computed: 0, imagesPerSecond: 0 };
   const backbone = await OnnxBackbone.create(backboneOnnx(o.source, o.taps), o.spec.size, o.threads ?? 2);
   const size = o.spec.size, px = size * size * 3;
-  const variants = o.flip ? [false, true] : [false];
   const storesFor: Record<string, Record<string, FeatureStore>> = {};
   const t0 = Date.now();
   let computed = 0;

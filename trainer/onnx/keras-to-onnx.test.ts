@@ -6,7 +6,7 @@ import { loadNsfwjs, loadTfjsModel, type BackboneSource } from '../backbone/sour
 import { OnnxBackbone, backboneOnnx } from '../backbone/onnx-backbone.js';
 import { decodeImage } from '../images.js';
 import { centreCrop, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
-import { describeWithLfw, LFW_IMAGES } from '../../test/real-data.js';
+import { describeWithLfw, LFW } from '../../test/real-data.js';
 
 const IMAGES = ['Aaron_Eckhart/Aaron_Eckhart_0001.jpg', 'Abdullah_Gul/Abdullah_Gul_0013.jpg', 'Serena_Williams/Serena_Williams_0002.jpg'];
 
@@ -21,7 +21,7 @@ describeWithLfw('InceptionV3 tfjs → ONNX parity on real LFW images', () => {
   });
 
   it.each(IMAGES)('%s: relative L2 error of the 2048-d features < 1e-4', async (path) => {
-    const x = preprocess(await decodeImage(join(LFW_IMAGES, path)), spec);
+    const x = preprocess(await decodeImage(join(LFW.images, path)), spec);
     const want = tf.tidy(() => (model.predict(tf.tensor4d(x, [1, 299, 299, 3])) as tf.Tensor).dataSync());
     const got = (await onnx.run(x, 1)).features;
     expect(got.length).toBe(2048);

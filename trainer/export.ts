@@ -1,0 +1,34 @@
+// Builds the deployable models: InceptionV3 cut at the chosen tap, fused with the trained head
+// (fp32, for the trainer and parity checks), and its int8 QDQ edge variant.
+import { decodeWeights, layersOf, type BackboneSource } from './backbone/source.js';
+import { kerasToOnnx, type FeatureTap } from './onnx/keras-to-onnx.js';
+import { fuseHead } from './onnx/fuse-head.js';
+import { activationTensors, quantizeQdq, type Range } from './onnx/quantize.js';
+import { calibrate } from './onnx/calibrate.js';
+import { encodeModel } from './onnx/proto.js';
+import type { Graph } from './onnx/ir.js';
+import type { HeadWeights } from './head-weights.js';
+
+export const OPSET = 17;
+export const INPUT = 'image';
+export const OUTPUT = 'embedding';
+
+export function fusedGraph(src: BackboneSource, tap: FeatureTap, head: HeadWeights): Graph {
+  const backbone = kerasToOnnx(layersOf(src), decodeWeights(src), [{ ...tap, output: 'features' }], INPUT);
+  return fuseHead(backbone, 'features', head, OUTPUT);
+}
+
+/** Activation ranges of the fused graph on real preprocessed images (NHWC, one at a time). */
+export function calibrationRanges(g: Graph, images: Float32Array[], size: number): Promise<Map<string, Range>> {
+  return calibrate(g, activationTensors(g), images, [1, size, size, 3], OPSET);
+}
+
+export function edgeGraph(fp32: Graph, ranges: Map<string, Range>): Graph {
+  const missing = activationTensors(fp32).filter((t) => !ranges.has(t));
+  if (missing.length) throw new Error(`calibration does not cover ${missing.length} activations (e.g. ${missing[0]}): recalibrate`);
+  return quantizeQdq(fp32, ranges);
+}
+
+export function serialise(g: Graph, metadata: Record<string, string>): Uint8Array {
+  return encodeModel({ graph: g, opset: OPSET, producer: 'edge-face', metadata });
+}
