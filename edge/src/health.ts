@@ -1,0 +1,15 @@
+// GET /v1/health — public. Reports the inference backend and whether this isolate has the model
+// loaded (and which version). ?load=1 loads it first, for warm-up probes and deploy checks.
+import { Hono } from 'hono';
+import { backend } from './embedder';
+import { getModel, modelStatus } from './model';
+
+export const health = new Hono<{ Bindings: Env }>().get('/v1/health', async (c) => {
+  if (c.req.query('load')) await getModel(c.env).catch(() => undefined);
+  const m = modelStatus();
+  return c.json({
+    status: m.error ? 'degraded' : 'ok',
+    backend,
+    model: { loaded: m.loaded, modelVersion: m.modelVersion ?? null, ...(m.error ? { error: m.error } : {}) },
+  });
+});

@@ -1,0 +1,33 @@
+// POST /v1/identify — who, among the enrolled identities, is this?
+// multipart field image [, box, topK] or JSON { image: base64 [, box, topK] } (topK also as ?topK=)
+// → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, modelVersion, gallery }
+// Only embeddings of the serving model's version are compared (see gallery.ts).
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requireApiKey } from './auth';
+import { parseBox } from './box';
+import { judgeSimilarity, similarityThreshold } from './decision';
+import { embedImages } from './embed-images';
+import { searchGallery } from './gallery';
+import { bodyLimitFor, DEFAULT_TOP_K, MAX_TOP_K } from './limits';
+import { getModel } from './model';
+import { imageBytes, intField, readFields } from './request-input';
+import { tooLarge } from './verify';
+
+export const identify = new Hono<{ Bindings: Env }>().post('/v1/identify', requireApiKey, bodyLimit({ maxSize: bodyLimitFor(1), onError: tooLarge }), async (c) => {
+  const f = await readFields(c);
+  const topK = intField(c.req.query('topK') ?? f.get('topK'), 'topK', 1, MAX_TOP_K, DEFAULT_TOP_K);
+  const input = { field: 'image', bytes: await imageBytes(f.get('image'), 'image'), box: parseBox(f.get('box'), 'box') };
+  const { model, embeddings: [q] } = await embedImages(() => getModel(c.env), [input]);
+  const m = model.manifest;
+  const { candidates, snapshot, searched } = await searchGallery(c.env.GALLERY, m.modelVersion, q, topK);
+  const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, m) }));
+  const best = scored[0]?.match ? scored[0] : null;
+  return c.json({
+    match: best && { id: best.id, similarity: best.similarity, distance: best.distance },
+    candidates: scored,
+    threshold: similarityThreshold(m),
+    modelVersion: m.modelVersion,
+    gallery: { identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null },
+  });
+});

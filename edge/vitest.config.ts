@@ -1,0 +1,29 @@
+// Edge tests run inside workerd (the same runtime as production) through the Workers Vitest
+// plugin, against the root wrangler.toml with local KV/R2. Fixture images are made in Node by
+// test/global-setup.ts and handed to the tests with vitest's provide/inject.
+import { fileURLToPath } from 'node:url';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Test-only secrets. wrangler.toml's [secrets] makes the pool look for them in process.env.
+const secrets = { ADMIN_TOKEN: 'test-admin-token', API_KEYS: 'test-key-1,test-key-2' };
+Object.assign(process.env, secrets);
+
+export default defineConfig({
+  root,
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: `${root}/wrangler.toml` },
+      miniflare: {
+        bindings: { ...secrets, AUTH_DISABLED: 'false', GALLERY_DTYPE: 'f32' },
+      },
+    }),
+  ],
+  test: {
+    include: ['edge/**/*.test.ts'],
+    globalSetup: ['edge/test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
