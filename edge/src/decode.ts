@@ -11,7 +11,10 @@ import { ApiError } from './errors';
 import type { ImageHeader } from './image-header';
 
 // jsquash's typings omit init(module) for JPEG; the JS accepts a WebAssembly.Module first.
-const initJpegModule = initJpeg as unknown as (m: WebAssembly.Module) => Promise<void>;
+const initJpegModule = initJpeg as unknown as (m: WebAssembly.Module, o: object) => Promise<void>;
+/** libjpeg's last complaint (it prints instead of throwing), reported in the error's details. */
+let jpegMessage = '';
+const jpegOptions = { print: () => {}, printErr: (s: string) => (jpegMessage = s) };
 let jpegReady: Promise<unknown> | null = null;
 let pngReady: Promise<unknown> | null = null;
 
@@ -21,17 +24,18 @@ const retry = (forget: () => void) => (e: unknown) => {
 };
 
 export async function decodeImage(bytes: Uint8Array, header: ImageHeader, field: string): Promise<RawImage> {
-  if (header.type === 'jpeg') await (jpegReady ??= initJpegModule(jpegWasm).catch(retry(() => (jpegReady = null))));
+  if (header.type === 'jpeg') await (jpegReady ??= initJpegModule(jpegWasm, jpegOptions).catch(retry(() => (jpegReady = null))));
   else await (pngReady ??= initPng(pngWasm as WebAssembly.Module).catch(retry(() => (pngReady = null))));
   // The codecs take an ArrayBuffer; copy only when the bytes are a view into a larger buffer.
   const buf = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
   let img: { data: Uint8ClampedArray; width: number; height: number };
+  jpegMessage = '';
   try {
     img = header.type === 'jpeg' ? await decodeJpeg(buf) : await decodePng(buf);
   } catch (e) {
     // An Emscripten abort leaves mozjpeg unusable: start a fresh instance next time.
     if (header.type === 'jpeg') jpegReady = null;
-    throw new ApiError('image_corrupt', `image "${field}" could not be decoded`, { field, reason: String((e as Error)?.message ?? e) });
+    throw new ApiError('image_corrupt', `image "${field}" could not be decoded`, { field, reason: jpegMessage || String((e as Error)?.message ?? e) });
   }
   if (!img || img.width !== header.width || img.height !== header.height || img.data.length !== img.width * img.height * 4)
     throw new ApiError('image_corrupt', `image "${field}" decoded to unexpected dimensions`, { field });

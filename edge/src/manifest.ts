@@ -1,18 +1,21 @@
 // The model manifest (models/contract/manifest.ts) as the Worker finds it in R2, and the R2 layout:
 //   <MODEL_MANIFEST_KEY>                       e.g. face-embed/<modelVersion>/manifest.json
-//   <dir of MODEL_MANIFEST_KEY>/<file name>    the ONNX file named by files.edge (see edgeFile)
+//   <dir of MODEL_MANIFEST_KEY>/<file name>    the edge ONNX file (see edgeFile), e.g. face-embed.int8.onnx
 import type { ModelManifest } from '../../models/contract/manifest';
 import { ApiError } from './errors';
 import type { ModelIO } from './embedder';
 
 export type ManifestFile = ModelManifest['files'][string];
 
-/** The edge model among manifest.files: key "edge", else a *.edge.onnx path, else the only .onnx. */
+/**
+ * The edge model among manifest.files: key "edge", else "int8" (scripts/build-model.ts writes
+ * fp32 + int8 and the int8 QDQ graph is the one meant for the edge), else the only .onnx file.
+ */
 export function edgeFile(m: ModelManifest): ManifestFile {
-  const files = Object.entries(m.files ?? {});
-  const pick = m.files?.edge ?? files.find(([, f]) => f.path.endsWith('.edge.onnx'))?.[1] ??
-    (files.filter(([, f]) => f.path.endsWith('.onnx')).length === 1 ? files.find(([, f]) => f.path.endsWith('.onnx'))?.[1] : undefined);
-  if (!pick?.sha256) throw unavailable('manifest names no edge ONNX file with a sha256');
+  const files = m.files ?? {};
+  const onnx = Object.values(files).filter((f) => f?.path?.endsWith('.onnx'));
+  const pick = files.edge ?? files.int8 ?? (onnx.length === 1 ? onnx[0] : undefined);
+  if (!pick?.sha256 || !pick.path) throw unavailable('manifest names no edge ONNX file (files.edge or files.int8) with a sha256');
   return pick;
 }
 
