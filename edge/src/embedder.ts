@@ -3,7 +3,8 @@
 // WebGPU would need onnxruntime's larger JSEP build (~28 MB more wasm) and navigator.gpu, which
 // workerd does not expose, so this bundle reports 'webgpu' never and 'wasm' always.
 import * as ort from 'onnxruntime-web/wasm';
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+// A relative path because wrangler's wasm rule resolves without package.json "exports".
+import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 import { SENTINEL, withPrecompiledWasm } from './wasm-shim';
 
 export type Backend = 'webgpu' | 'wasm';
