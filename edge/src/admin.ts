@@ -2,7 +2,6 @@
 // caller metadata are stored, never images; DELETE removes the record at once, and the next gallery
 // rebuild (cron, every minute, or POST /admin/gallery/rebuild) removes its rows from the snapshot.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { currentVersion, enrol, notFound, view } from './admin-enrol';
 import { requireAdmin } from './auth';
 import { ApiError } from './errors';
@@ -10,12 +9,11 @@ import { noteWrite } from './gallery';
 import { rebuildGallery } from './gallery-rebuild';
 import { validateIdentityId } from './identity-id';
 import { IdentityStore, type IdentityMeta } from './identity-store';
-import { bodyLimitFor, MAX_IMAGES_PER_REQUEST, MAX_LIST_LIMIT } from './limits';
+import { limitBody, MAX_IMAGES_PER_REQUEST, MAX_LIST_LIMIT } from './limits';
 import { getManifest } from './model';
 import { intField } from './request-input';
-import { tooLarge } from './verify';
 
-const enrolLimit = bodyLimit({ maxSize: bodyLimitFor(MAX_IMAGES_PER_REQUEST), onError: tooLarge });
+const enrolLimit = limitBody(MAX_IMAGES_PER_REQUEST);
 const emptyId = () => {
   throw new ApiError('invalid_identity_id', 'identity id is empty');
 };

@@ -3,18 +3,16 @@
 // → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, modelVersion, gallery }
 // Only embeddings of the serving model's version are compared (see gallery.ts).
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requireApiKey } from './auth';
 import { parseBox } from './box';
 import { judgeSimilarity, similarityThreshold } from './decision';
 import { embedImages } from './embed-images';
 import { searchGallery } from './gallery';
-import { bodyLimitFor, DEFAULT_TOP_K, MAX_TOP_K } from './limits';
+import { DEFAULT_TOP_K, limitBody, MAX_TOP_K } from './limits';
 import { getModel } from './model';
 import { imageBytes, intField, readFields } from './request-input';
-import { tooLarge } from './verify';
 
-export const identify = new Hono<{ Bindings: Env }>().post('/v1/identify', requireApiKey, bodyLimit({ maxSize: bodyLimitFor(1), onError: tooLarge }), async (c) => {
+export const identify = new Hono<{ Bindings: Env }>().post('/v1/identify', requireApiKey, limitBody(1), async (c) => {
   const f = await readFields(c);
   const topK = intField(c.req.query('topK') ?? f.get('topK'), 'topK', 1, MAX_TOP_K, DEFAULT_TOP_K);
   const input = { field: 'image', bytes: await imageBytes(f.get('image'), 'image'), box: parseBox(f.get('box'), 'box') };

@@ -34,12 +34,12 @@ export function readImageHeader(b: Uint8Array, field: string): ImageHeader {
       i = next;
     }
   }
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return readJpeg(b, corrupt);
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return readJpeg(b, field, corrupt);
   const detected = otherType(b);
   throw new ApiError('unsupported_image_type', `image "${field}" is not a JPEG or PNG (detected: ${detected})`, { field, detected });
 }
 
-function readJpeg(b: Uint8Array, corrupt: (why: string) => ApiError): ImageHeader {
+function readJpeg(b: Uint8Array, field: string, corrupt: (why: string) => ApiError): ImageHeader {
   let i = 2, size: { width: number; height: number } | null = null;
   while (i + 4 <= b.length) {
     if (b[i] !== 0xff) throw corrupt('bad marker');
@@ -53,6 +53,8 @@ function readJpeg(b: Uint8Array, corrupt: (why: string) => ApiError): ImageHeade
       if (len < 8) throw corrupt('short SOF');
       size = { height: (b[i + 5] << 8) | b[i + 6], width: (b[i + 7] << 8) | b[i + 8] };
       if (!size.width || !size.height) throw corrupt('zero dimension');
+      if (b[i + 9] !== 1 && b[i + 9] !== 3) // CMYK/YCCK: the decoder cannot make RGB of it
+        throw new ApiError('unsupported_image_type', `image "${field}" is a ${b[i + 9]}-channel (CMYK) JPEG`, { field, detected: 'jpeg-cmyk' });
     }
     if (m === 0xda) {
       if (!size) throw corrupt('scan before frame header');

@@ -1,4 +1,7 @@
 // Request and image limits, checked before any expensive work (decode, inference, KV writes).
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError } from './errors';
+
 const MiB = 1024 * 1024;
 
 /** Encoded bytes of one image (after base64 decoding). */
@@ -11,6 +14,14 @@ export const MAX_IMAGES_PER_REQUEST = 10;
 export const MAX_EMBEDDINGS_PER_IDENTITY = 32;
 /** Whole request bodies: n images, base64-inflated, plus room for the other fields. */
 export const bodyLimitFor = (images: number) => Math.ceil(images * MAX_IMAGE_BYTES * 1.37) + 64 * 1024;
+/** Middleware: 413 payload_too_large for bodies over bodyLimitFor(images), checked while streaming. */
+export const limitBody = (images: number) =>
+  bodyLimit({
+    maxSize: bodyLimitFor(images),
+    onError: () => {
+      throw new ApiError('payload_too_large', `request body is over ${bodyLimitFor(images)} bytes`);
+    },
+  });
 /** identify's topK, admin list page size. */
 export const MAX_TOP_K = 50;
 export const DEFAULT_TOP_K = 5;

@@ -22,6 +22,12 @@ const doc = {
   openapi: '3.1.0',
   info: { title: 'edge-face', version: '1', description: 'Open-set face verification and identification. Scores: similarity = 1 − d²/2 for unit embeddings; match iff −d² > threshold.score of the model manifest.' },
   components: {
+    requestBodies: {
+      Enrol: body(
+        obj({ image: { type: 'array', items: file }, box: { type: 'array', items: boxText, description: 'one per image, in order' }, meta: { type: 'string', description: 'JSON object ≤ 1 KiB' } }, ['image']),
+        obj({ images: { type: 'array', maxItems: MAX_IMAGES_PER_REQUEST, items: { oneOf: [b64, obj({ image: b64, box: ref('Box') }, ['image'])] } }, meta: { type: 'object' } }, ['images']),
+      ),
+    },
     securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, bearerKey: { type: 'http', scheme: 'bearer' }, adminToken: { type: 'http', scheme: 'bearer' } },
     schemas: {
       Error: obj({ error: obj({ code: { type: 'string', enum: Object.keys(ERROR_CODES) }, message: { type: 'string' }, details: { type: 'object' } }, ['code', 'message']) }, ['error']),
@@ -51,14 +57,14 @@ const doc = {
     '/admin/identities/{id}': {
       parameters: idParam,
       put: { summary: `Enrol (replacing any previous embeddings) from 1–${MAX_IMAGES_PER_REQUEST} images`, security: adminAuth,
-        requestBody: body(obj({ image: { type: 'array', items: file }, box: { type: 'array', items: boxText }, meta: { type: 'string', description: 'JSON object ≤ 1 KiB' } }, ['image']), obj({ images: { type: 'array', items: { oneOf: [b64, obj({ image: b64, box: ref('Box') }, ['image'])] } }, meta: { type: 'object' } }, ['images'])),
+        requestBody: { $ref: '#/components/requestBodies/Enrol' },
         responses: { ...ok(ref('Identity')), ...ok(ref('Identity'), 201), ...errors(...imageErrors, 'invalid_identity_id', 'too_many_images', 'unauthorized', 'rate_limited') } },
       get: { summary: 'One identity (no embeddings)', security: adminAuth, responses: { ...ok(ref('Identity')), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized') } },
       delete: { summary: 'Delete an identity and its embeddings', security: adminAuth, responses: { ...ok(obj({ id: { type: 'string' }, deleted: { type: 'boolean' } })), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized') } },
     },
     '/admin/identities/{id}/images': { parameters: idParam, post: {
       summary: 'Add embeddings from more images (same model version only)', security: adminAuth,
-      requestBody: { $ref: '#/paths/~1admin~1identities~1{id}/put/requestBody' },
+      requestBody: { $ref: '#/components/requestBodies/Enrol' },
       responses: { ...ok(ref('Identity')), ...errors(...imageErrors, 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'rate_limited') },
     } },
     '/admin/gallery/rebuild': { post: { summary: 'Rebuild the packed gallery now (also runs every minute)', security: adminAuth, responses: { ...ok({ type: 'object' }), ...errors('unauthorized', 'model_unavailable') } } },

@@ -2,22 +2,16 @@
 // multipart fields a, b (files) [, boxA, boxB] or JSON { a, b: base64 [, boxA, boxB] }
 // → { match, similarity, distance, threshold, modelVersion }
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { squaredDistance } from '../../models/contract/distance';
 import { requireApiKey } from './auth';
 import { parseBox } from './box';
 import { judge, similarityThreshold } from './decision';
 import { embedImages } from './embed-images';
-import { ApiError } from './errors';
-import { bodyLimitFor } from './limits';
+import { limitBody } from './limits';
 import { getModel } from './model';
 import { imageBytes, readFields } from './request-input';
 
-export const tooLarge = () => {
-  throw new ApiError('payload_too_large', 'request body is too large');
-};
-
-export const verify = new Hono<{ Bindings: Env }>().post('/v1/verify', requireApiKey, bodyLimit({ maxSize: bodyLimitFor(2), onError: tooLarge }), async (c) => {
+export const verify = new Hono<{ Bindings: Env }>().post('/v1/verify', requireApiKey, limitBody(2), async (c) => {
   const f = await readFields(c);
   const inputs = [
     { field: 'a', bytes: await imageBytes(f.get('a'), 'a'), box: parseBox(f.get('boxA'), 'boxA') },

@@ -2,6 +2,7 @@
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { matchesAny } from '../src/auth';
+import { ERROR_CODES } from '../src/errors';
 import { call, fixtureB64, installTinyModel, kvState, resetIsolate } from './helpers';
 
 const pair = () => ({ a: fixtureB64('person1.jpg'), b: fixtureB64('person2.jpg') });
@@ -61,7 +62,9 @@ describe('public routes', () => {
     expect(h.data.backend).toBe('wasm');
     const o = await call('GET', '/openapi.json', { auth: 'none' });
     expect(o.status).toBe(200);
-    expect(Object.keys(o.data.paths)).toEqual(expect.arrayContaining(['/v1/verify', '/v1/identify', '/admin/identities/{id}']));
+    expect(Object.keys(o.data.paths)).toEqual(expect.arrayContaining(['/v1/verify', '/v1/identify', '/admin/identities', '/admin/identities/{id}', '/admin/identities/{id}/images']));
+    const documented = JSON.stringify(o.data.paths);
+    for (const code of Object.keys(ERROR_CODES).filter((c) => !['internal_error', 'not_found'].includes(c))) expect(documented, code).toContain(code);
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -42,6 +42,7 @@ describe('images (verify, identify, enrol)', () => {
     ['WebP', 'person1.webp', 415, 'unsupported_image_type'],
     ['BMP', 'fake.bmp', 415, 'unsupported_image_type'],
     ['random bytes', 'noise.bin', 415, 'unsupported_image_type'],
+    ['CMYK JPEG', 'person1-cmyk.jpg', 415, 'unsupported_image_type'],
     ['truncated JPEG', 'truncated.jpg', 422, 'image_corrupt'],
     ['truncated PNG', 'truncated.png', 422, 'image_corrupt'],
     ['corrupt JPEG', 'corrupt.jpg', 422, 'image_corrupt'],

@@ -49,6 +49,13 @@ export async function makeFixtures(): Promise<Record<string, string>> {
   out['corrupt.png'] = badPng;
   out['huge.jpg'] = jpegClaiming(20000, 20000);
   out['huge.png'] = pngClaiming(50000, 50000);
+  // Other encodings of person 1 that must decode to the same face.
+  out['person1-gray.jpg'] = await p1.clone().toColourspace('b-w').jpeg().toBuffer();
+  out['person1-gray.png'] = await p1.clone().toColourspace('b-w').png().toBuffer();
+  out['person1-palette.png'] = await p1.clone().png({ palette: true, colours: 256 }).toBuffer();
+  out['person1-16bit.png'] = await p1.clone().toColourspace('rgb16').png().toBuffer();
+  out['person1-alpha.png'] = await p1.clone().ensureAlpha(0.5).png().toBuffer();
+  out['person1-cmyk.jpg'] = await p1.clone().toColourspace('cmyk').jpeg().toBuffer();
   out['wide.png'] = await sharp({ create: { width: 5000, height: 4, channels: 3, background: '#808080' } }).png().toBuffer();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.toString('base64')]));
 }

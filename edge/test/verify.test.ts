@@ -55,3 +55,13 @@ describe('the deployed entry point', () => {
     expect(await r.json()).toMatchObject({ match: true });
   });
 });
+
+describe('decoding', () => {
+  it('reads grayscale, palette, 16-bit and alpha PNGs and grayscale JPEGs', async () => {
+    for (const [a, b] of [['person1-gray.png', 'person1-gray.jpg'], ['person1.png', 'person1-palette.png'], ['person1.png', 'person1-16bit.png'], ['person1.png', 'person1-alpha.png']]) {
+      const r = await verify(a, b);
+      expect(r.status, `${b}: ${JSON.stringify(r.data)}`).toBe(200);
+      expect(r.data.match, b).toBe(true);
+    }
+  });
+});

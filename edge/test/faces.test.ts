@@ -1,0 +1,59 @@
+// Real faces: the built model (models/manifest.json + models/build/*) on LFW photos, served to the
+// runtime by global-setup.ts. Skipped until the model exists; FACES_DIR moves the LFW root.
+import { reset } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { edgeFile } from '../src/manifest';
+import { readImageHeader } from '../src/image-header';
+import { encodeBase64 } from '../src/base64';
+import { call, installModel, resetIsolate } from './helpers';
+
+const filesUrl = inject('filesUrl');
+const manifestText = inject('realManifest');
+const haveFaces = inject('facesAvailable');
+
+async function face(name: string, n: number): Promise<Uint8Array> {
+  const r = await fetch(`${filesUrl}/faces/${name}/${name}_${String(n).padStart(4, '0')}.jpg`);
+  if (!r.ok) throw new Error(`no LFW photo ${name} ${n}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+const b64 = async (name: string, n: number) => encodeBase64(await face(name, n));
+
+describe.skipIf(!haveFaces)('LFW photos reach the runtime', () => {
+  it('serves a photo from FACES_DIR that passes the header checks', async () => {
+    expect(readImageHeader(await face('George_W_Bush', 1), 'x')).toEqual({ type: 'jpeg', width: 250, height: 250 });
+  });
+});
+
+describe.skipIf(!manifestText || !haveFaces)('real model on LFW', () => {
+  const A = 'George_W_Bush', B = 'Colin_Powell', STRANGER = 'Tony_Blair';
+
+  beforeAll(async () => {
+    await reset();
+    resetIsolate();
+    const manifest = JSON.parse(manifestText!);
+    const r = await fetch(`${filesUrl}/${edgeFile(manifest).path}`);
+    expect(r.ok, `${edgeFile(manifest).path} is not built`).toBe(true);
+    await installModel(new Uint8Array(await r.arrayBuffer()), manifest);
+  }, 300_000);
+
+  it('enrols two people and identifies a third photo of each; a stranger matches no one', async () => {
+    for (const who of [A, B]) {
+      const r = await call('PUT', `/admin/identities/${who}`, { json: { images: [await b64(who, 1), await b64(who, 2)] } });
+      expect(r.status, JSON.stringify(r.data)).toBe(201);
+    }
+    for (const who of [A, B]) {
+      const r = await call('POST', '/v1/identify', { json: { image: await b64(who, 3) } });
+      expect(r.data.match?.id, JSON.stringify(r.data)).toBe(who);
+    }
+    const s = await call('POST', '/v1/identify', { json: { image: await b64(STRANGER, 1) } });
+    expect(s.data.match, JSON.stringify(s.data)).toBeNull();
+  }, 300_000);
+
+  it('verifies same-person pairs and rejects different-person pairs', async () => {
+    const same = await call('POST', '/v1/verify', { json: { a: await b64(A, 4), b: await b64(A, 5) } });
+    expect(same.data.match, JSON.stringify(same.data)).toBe(true);
+    const diff = await call('POST', '/v1/verify', { json: { a: await b64(A, 4), b: await b64(B, 4) } });
+    expect(diff.data.match, JSON.stringify(diff.data)).toBe(false);
+  }, 300_000);
+});
