@@ -1,5 +1,5 @@
 // The packed gallery snapshot in KV, one per model version. Shard keys are never rewritten (each
-// rebuild writes a new generation), so they can be cached for long; only the head pointer changes.
+// rebuild writes a new generation); only the head pointer changes.
 //   gallery:<version>:head               → GalleryHead (JSON)
 //   gallery:<version>:<generation>:<n>   → shard n (gallery-pack.ts)
 import type { Dtype } from './gallery-pack';
@@ -29,8 +29,9 @@ export class GalleryStore {
     return this.kv.get<GalleryHead>(headKey(version), cacheTtl ? { type: 'json', cacheTtl } : { type: 'json' });
   }
 
+  /** Shards never change, but a deleted one must not linger in KV's edge cache: keep that short. */
   readShard(key: string): Promise<ArrayBuffer | null> {
-    return this.kv.get(key, { type: 'arrayBuffer', cacheTtl: 86_400 });
+    return this.kv.get(key, { type: 'arrayBuffer', cacheTtl: 120 });
   }
 
   async write(head: GalleryHead, shards: ArrayBuffer[]): Promise<void> {
