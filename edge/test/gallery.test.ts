@@ -5,6 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { resetGallery } from '../src/gallery';
 import { unpackShard } from '../src/gallery-pack';
+import { MAX_RECORD_READS } from '../src/gallery-rebuild';
+import { encodeRows, IdentityStore } from '../src/identity-store';
 import { call, fixture, fixtureB64, form, installTinyModel, kvState, resetIsolate } from './helpers';
 import { spyKv } from './kv-spy';
 
@@ -156,5 +158,21 @@ describe('gallery rebuild', () => {
     const hit = await identify('person1-b.jpg');
     expect(hit.data.match.id).toBe('alice');
     expect(hit.data.candidates).toHaveLength(1);
+  });
+
+  it('spreads a large rebuild over runs to stay within the per-invocation KV budget', async () => {
+    const store = new IdentityStore(env.GALLERY);
+    const n = MAX_RECORD_READS + 20;
+    const row = new Float32Array(128).fill(1 / Math.sqrt(128));
+    await Promise.all(Array.from({ length: n }, (_, i) => store.put({
+      id: `p${String(i).padStart(4, '0')}`, modelVersion: 'tiny-1', dim: 128, embeddings: encodeRows([row]), imageCount: 1, createdAt: 1, updatedAt: 1,
+    })));
+    const { kv, calls } = spyKv(env.GALLERY);
+    const first = await rebuild({ GALLERY: kv });
+    expect(first.data).toMatchObject({ changed: true, complete: false, identities: MAX_RECORD_READS, recordsRead: MAX_RECORD_READS });
+    expect(calls.filter(([op]) => op === 'get').length).toBeLessThan(MAX_RECORD_READS + 10);
+    const second = await rebuild();
+    expect(second.data).toMatchObject({ changed: true, complete: true, identities: n, recordsRead: 20 });
+    expect((await rebuild()).data).toMatchObject({ changed: false, complete: true });
   });
 });
