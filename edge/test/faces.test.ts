@@ -32,8 +32,8 @@ describe.skipIf(!manifestText || !haveFaces)('real model on LFW', () => {
     await reset();
     resetIsolate();
     const manifest = JSON.parse(manifestText!);
-    const r = await fetch(`${filesUrl}/${edgeFile(manifest).path}`);
-    expect(r.ok, `${edgeFile(manifest).path} is not built`).toBe(true);
+    const r = await fetch(`${filesUrl}/model`);
+    expect(r.ok, `${edgeFile(manifest).path} could not be served`).toBe(true);
     await installModel(new Uint8Array(await r.arrayBuffer()), manifest);
   }, 300_000);
 
