@@ -63,3 +63,26 @@ export function matrixLookup(paths: string[], dim: number, data: Float32Array): 
     },
   };
 }
+
+/** The set's identities as an LfwIndex (name → its paths in the set). */
+export function setIndex(set: LabeledSet): LfwIndex {
+  const out: LfwIndex = new Map();
+  set.labels.forEach((l, i) => {
+    const n = set.names[l];
+    if (!out.has(n)) out.set(n, []);
+    out.get(n)!.push(set.paths[i]);
+  });
+  return out;
+}
+
+/** Rows scaled to unit length (the raw-feature cosine baseline embeds this way). */
+export function normalizeRows(x: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let o = 0; o < x.length; o += dim) {
+    let s = 0;
+    for (let t = o; t < o + dim; t++) s += x[t] * x[t];
+    const k = 1 / Math.sqrt(Math.max(s, 1e-24));
+    for (let t = o; t < o + dim; t++) out[t] = x[t] * k;
+  }
+  return out;
+}

@@ -34,7 +34,7 @@ export function getHeadWeights(model: tf.LayersModel): HeadWeights {
   const ws = model.getWeights();
   const layers = HEAD_LAYERS.map((_, i) => {
     const [k, b] = [ws[2 * i], ws[2 * i + 1]];
-    return { kernel: (k.dataSync() as Float32Array).slice(), bias: (b.dataSync() as Float32Array).slice(), inDim: k.shape[0], outDim: k.shape[1] };
+    return { kernel: (k.dataSync() as Float32Array).slice(), bias: (b.dataSync() as Float32Array).slice(), inDim: k.shape[0]!, outDim: k.shape[1]! };
   });
   return { inputDim: layers[0].inDim, layers };
 }

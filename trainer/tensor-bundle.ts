@@ -39,7 +39,9 @@ export function decodeBundle(json: string, bin: Uint8Array): { meta: unknown; te
   if (doc.format !== 'edge-face-tensors/1') throw new Error(`unknown tensor bundle format ${doc.format}`);
   if (bin.length !== doc.bin.bytes) throw new Error(`tensor bundle: ${doc.bin.file} has ${bin.length} bytes, expected ${doc.bin.bytes}`);
   if (createHash('sha256').update(bin).digest('hex') !== doc.bin.sha256) throw new Error(`tensor bundle: ${doc.bin.file} sha256 mismatch`);
-  const all = new Float32Array(bin.slice().buffer); // copy: aligned and owned
+  // Copy into an owned, aligned buffer (a Buffer may be a view into Node's shared pool).
+  const all = new Float32Array(bin.byteLength / 4);
+  new Uint8Array(all.buffer).set(bin);
   const tensors = doc.tensors.map((t) => ({ name: t.name, shape: t.shape, data: all.subarray(t.offset, t.offset + t.length) }));
   return { meta: doc.meta, tensors };
 }

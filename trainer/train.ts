@@ -1,0 +1,152 @@
+// Trains the embedding head on cached features with triplet loss: Adam (lr annealed ×lrDecay per
+// epoch), random triplets then a mix with hard ones mined from the current embeddings, validation
+// on held-out identities after every epoch, checkpoints for resuming, metrics.jsonl for curves.
+import * as tf from '@tensorflow/tfjs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configDiff, makeConfig, type TrainConfig } from './config.js';
+import { matrixLookup, normalizeRows, setIndex, type LabeledSet } from './dataset.js';
+import { buildHead, embedRows, getHeadWeights } from './head.js';
+import { EMBEDDING_SIZE, foldInputNorm, saveHead, type HeadWeights, type InputNorm } from './head-weights.js';
+import { applyInputNorm, fitInputNorm } from './input-norm.js';
+import { tripletLoss } from './loss.js';
+import { makeRng, subSeed } from './rng.js';
+import { adaptiveTriplets, randomTriplets } from './sampler.js';
+import { makeTestTriplets, scoreTriplets, type Triplet } from './test-set.js';
+import { kFoldThreshold } from './threshold.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { initBackend } from './tf-backend.js';
+
+export interface EpochMetrics {
+  epoch: number;
+  learningRate: number;
+  /** Mean minibatch loss over the epoch's triplets (hard ones included); null for epoch 0. */
+  trainLoss: number | null;
+  valLoss: number;
+  /** 10-fold cross-validated accuracy on the validation comparisons, ± std over folds. */
+  valAccuracy: number;
+  valAccuracyStd: number;
+  seconds: number;
+}
+
+export interface TrainOptions {
+  /** Where config.json, metrics.jsonl, checkpoint/ and head.{json,bin} go; nothing is written if absent. */
+  outDir?: string;
+  /** Continue from outDir/checkpoint when present (default true). */
+  resume?: boolean;
+  /** Extra fields for the exported head's meta (e.g. the feature store key). */
+  meta?: Record<string, unknown>;
+  log?: (msg: string) => void;
+  onEpoch?: (m: EpochMetrics) => void;
+  onBatch?: (done: number, total: number) => void;
+}
+
+export interface TrainResult {
+  config: TrainConfig;
+  model: tf.LayersModel;
+  norm: InputNorm;
+  /** Export-ready weights: standardisation folded in, so they take raw features. */
+  head: HeadWeights;
+  metrics: EpochMetrics[];
+  /** The raw-feature cosine baseline on the same validation comparisons. */
+  baseline: { valLoss: number; valAccuracy: number; valAccuracyStd: number };
+}
+
+/** Validation loss and cross-validated accuracy of embeddings (rows aligned with val.paths). */
+export function scoreValidation(val: LabeledSet, emb: Float32Array, dim: number, triplets: Triplet[], c: TrainConfig) {
+  const look = matrixLookup(val.paths, dim, emb);
+  const s = scoreTriplets(triplets, (p) => look.get(p), 0, c.margin);
+  const cv = kFoldThreshold(s.comparisons, 10, c.seed);
+  return { valLoss: s.loss, valAccuracy: cv.mean, valAccuracyStd: cv.std };
+}
+
+export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: Partial<TrainConfig> = {}, opts: TrainOptions = {}): Promise<TrainResult> {
+  const c = makeConfig(overrides);
+  const log = opts.log ?? console.error;
+  await initBackend(undefined, log);
+  const dim = train.dim;
+  if (val.dim !== dim) throw new Error(`train features are ${dim}-d but validation features ${val.dim}-d`);
+  const out = opts.outDir;
+  const ckptDir = out && join(out, 'checkpoint');
+  const resuming = !!ckptDir && opts.resume !== false && hasCheckpoint(ckptDir);
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    const prev = join(out, 'config.json');
+    if (resuming && existsSync(prev)) {
+      const diff = configDiff(JSON.parse(readFileSync(prev, 'utf8')), c);
+      if (diff.length) log(`resuming with changed settings: ${diff.join('; ')}`);
+    }
+    writeFileSync(prev, JSON.stringify({ ...c, inputDim: dim, trainRows: train.paths.length, valRows: val.paths.length }, null, 2) + '\n');
+    if (!resuming) writeFileSync(join(out, 'metrics.jsonl'), '');
+  }
+  log(`config ${JSON.stringify(c)}`);
+
+  const model = buildHead(dim, c.seed);
+  const optimizer = tf.train.adam(c.learningRate);
+  let norm = fitInputNorm(train.features, dim, c.standardize);
+  let start = 0;
+  let lr = c.learningRate;
+  if (resuming) {
+    const ck = await loadCheckpoint(ckptDir!, model, optimizer);
+    if (ck.norm.mean.length !== dim) throw new Error(`checkpoint is for ${ck.norm.mean.length}-d features, these are ${dim}-d`);
+    ({ norm } = ck);
+    start = ck.state.epoch;
+    lr = ck.state.learningRate;
+    log(`resumed from ${ckptDir} after epoch ${start}`);
+  }
+  const setLr = (v: number) => ((optimizer as unknown as { learningRate: number }).learningRate = v);
+  setLr(lr);
+  const xTrain = applyInputNorm(train.features, dim, norm);
+  const xVal = applyInputNorm(val.features, dim, norm);
+  const valTriplets = makeTestTriplets(setIndex(val), c.valTriplets, subSeed(c.seed, 7));
+  const baseline = scoreValidation(val, normalizeRows(val.features, dim), dim, valTriplets, c);
+  log(`raw-feature cosine baseline: val accuracy ${baseline.valAccuracy.toFixed(4)} ± ${baseline.valAccuracyStd.toFixed(4)}, val loss ${baseline.valLoss.toFixed(4)}`);
+
+  const metrics: EpochMetrics[] = [];
+  const record = (m: EpochMetrics) => {
+    metrics.push(m);
+    if (out) appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
+    log(`epoch ${m.epoch}: train loss ${m.trainLoss?.toFixed(4) ?? '-'}, val loss ${m.valLoss.toFixed(4)}, val accuracy ${m.valAccuracy.toFixed(4)} ± ${m.valAccuracyStd.toFixed(4)} (${m.seconds.toFixed(1)} s)`);
+    opts.onEpoch?.(m);
+  };
+  const validate = (epoch: number, trainLoss: number | null, t0: number) =>
+    record({ epoch, learningRate: lr, trainLoss, ...scoreValidation(val, embedRows(model, xVal, dim), EMBEDDING_SIZE, valTriplets, c), seconds: (performance.now() - t0) / 1000 });
+  if (start === 0) validate(0, null, performance.now());
+
+  for (let epoch = start + 1; epoch <= c.epochs; epoch++) {
+    const t0 = performance.now();
+    const rng = makeRng(subSeed(c.seed, epoch));
+    const hard = epoch > c.hardFromEpoch && c.hardFraction > 0;
+    const t = hard
+      ? adaptiveTriplets(train.labels, embedRows(model, xTrain, dim), EMBEDDING_SIZE, rng, c)
+      : randomTriplets(train.labels, rng);
+    let lossSum = 0;
+    for (let s = 0; s < t.a.length; s += c.batchSize) {
+      const b = Math.min(c.batchSize, t.a.length - s);
+      const buf = new Float32Array(3 * b * dim);
+      [t.a, t.p, t.n].forEach((rows, part) => {
+        for (let k = 0; k < b; k++) buf.set(xTrain.subarray(rows[s + k] * dim, (rows[s + k] + 1) * dim), (part * b + k) * dim);
+      });
+      const x = tf.tensor2d(buf, [3 * b, dim]);
+      // One shared model embeds the stacked anchors, positives and negatives.
+      const cost = optimizer.minimize(() => {
+        const [a, p, n] = tf.split(model.apply(x, { training: true }) as tf.Tensor2D, 3) as tf.Tensor2D[];
+        return tripletLoss(a, p, n, c.margin);
+      }, true)!;
+      lossSum += cost.dataSync()[0] * b;
+      tf.dispose([x, cost]);
+      opts.onBatch?.(s + b, t.a.length);
+    }
+    validate(epoch, lossSum / t.a.length, t0);
+    lr *= c.lrDecay;
+    setLr(lr);
+    if (ckptDir) await saveCheckpoint(ckptDir, model, optimizer, norm, { epoch, learningRate: lr, iterations: optimizer.iterations });
+  }
+
+  const head = foldInputNorm(getHeadWeights(model), norm);
+  if (out) {
+    saveHead(join(out, 'head'), head, { ...opts.meta, epochs: c.epochs });
+    writeFileSync(join(out, 'train-summary.json'), JSON.stringify({ config: c, baseline, final: metrics.at(-1) ?? null }, null, 2) + '\n');
+  }
+  return { config: c, model, norm, head, metrics, baseline };
+}
