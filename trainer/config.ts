@@ -19,6 +19,8 @@ export interface TrainConfig {
   hardFromEpoch: number;
   temperature: number;
   neighbours: number;
+  /** Hard negatives must be farther than the positive (semi-hard), which guards against collapse. */
+  semiHard: boolean;
   /** Standardise features per dimension (train-set mean/std), folded into layer 1 on export. */
   standardize: boolean;
 }
@@ -36,6 +38,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   hardFromEpoch: 1,
   temperature: 0.1,
   neighbours: 32,
+  semiHard: true,
   standardize: true,
 });
 

@@ -48,7 +48,7 @@ describe('sampler', () => {
     let rp = 0, hp = 0, rn = 0, hn = 0;
     for (let seed = 0; seed < 20; seed++) {
       const r = randomTriplets(labels, makeRng(seed));
-      const h = adaptiveTriplets(labels, emb, dim, makeRng(seed), { hardFraction: 1, temperature: 1, neighbours: 4 });
+      const h = adaptiveTriplets(labels, emb, dim, makeRng(seed), { hardFraction: 1, temperature: 1, neighbours: 4, semiHard: false });
       checkRules(h);
       rp += mean(r, dist, 'p'); hp += mean(h, dist, 'p'); rn += mean(r, dist, 'n'); hn += mean(h, dist, 'n');
     }
@@ -58,14 +58,30 @@ describe('sampler', () => {
   it('hard draws are sampled, not argmax: the nearest negative is not always chosen', () => {
     const picks = new Set<number>();
     for (let seed = 0; seed < 40; seed++) {
-      const h = adaptiveTriplets(labels, emb, dim, makeRng(seed), { hardFraction: 1, temperature: 50, neighbours: 6 });
+      const h = adaptiveTriplets(labels, emb, dim, makeRng(seed), { hardFraction: 1, temperature: 50, neighbours: 6, semiHard: false });
       const k = Array.from(h.a).indexOf(0);
       picks.add(h.n[k]);
     }
     expect(picks.size).toBeGreaterThan(2);
   });
+  it('semi-hard draws skip negatives nearer than the chosen positive', () => {
+    let plain = 0, semi = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const r = randomTriplets(labels, makeRng(seed));
+      for (const semiHard of [false, true]) {
+        const h = adaptiveTriplets(labels, emb, dim, makeRng(seed), { hardFraction: 1, temperature: 1, neighbours: 8, semiHard });
+        checkRules(h);
+        // Count hard-drawn negatives (not the random fallback) nearer than the positive.
+        for (let k = 0; k < h.a.length; k++) {
+          if (h.n[k] !== r.n[k] && dist(h.a[k], h.n[k]) <= dist(h.a[k], h.p[k])) semiHard ? semi++ : plain++;
+        }
+      }
+    }
+    expect(plain).toBeGreaterThan(0); // the constructed data does offer such negatives
+    expect(semi).toBe(0);
+  });
   it('hardFraction 0 gives exactly the random triplets', () => {
-    const h = adaptiveTriplets(labels, emb, dim, makeRng(9), { hardFraction: 0, temperature: 1, neighbours: 4 });
+    const h = adaptiveTriplets(labels, emb, dim, makeRng(9), { hardFraction: 0, temperature: 1, neighbours: 4, semiHard: false });
     expect(h).toEqual(randomTriplets(labels, makeRng(9)));
   });
 });

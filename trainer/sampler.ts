@@ -3,7 +3,8 @@
 // negative a row of another identity (one-photo identities appear only as negatives).
 // Adaptive mode replaces a fraction of the random triplets with hard ones drawn from the current
 // embeddings: far positives and near negatives, sampled from a softmax over distances (temperature τ)
-// rather than taken by argmax, so that noisy labels and outliers do not dominate.
+// rather than taken by argmax, so that noisy labels and outliers do not dominate. With semiHard,
+// negatives nearer than the positive are skipped: pulling those apart first collapses the embedding.
 import { groupByLabel } from './dataset.js';
 import { knn } from './knn.js';
 import { drawWeighted, shuffle, type Rng } from './rng.js';
@@ -18,6 +19,8 @@ export interface HardOptions {
   temperature: number;
   /** Nearest other-identity neighbours a hard negative is drawn from. */
   neighbours: number;
+  /** Only negatives farther than the chosen positive (FaceNet's semi-hard rule; avoids collapse). */
+  semiHard: boolean;
 }
 
 export function anchorRows(labels: Int32Array): Int32Array {
@@ -63,12 +66,16 @@ export function adaptiveTriplets(labels: Int32Array, emb: Float32Array, dim: num
   hard.forEach((k, qi) => {
     const a = t.a[k];
     const same = groups[labels[a]].filter((i) => i !== a);
-    t.p[k] = same[drawWeighted(softmaxWeights(same.map((i) => squaredDistance(row(a), row(i)) / opts.temperature)), rng)];
+    const dp = same.map((i) => squaredDistance(row(a), row(i)));
+    const pi = drawWeighted(softmaxWeights(dp.map((d) => d / opts.temperature)), rng);
+    t.p[k] = same[pi];
     const cand: number[] = [];
     const logits: number[] = [];
     for (let j = 0; j < nb.k && nb.index[qi * nb.k + j] >= 0; j++) {
+      const d = nb.d2[qi * nb.k + j];
+      if (opts.semiHard && d <= dp[pi]) continue;
       cand.push(nb.index[qi * nb.k + j]);
-      logits.push(-nb.d2[qi * nb.k + j] / opts.temperature);
+      logits.push(-d / opts.temperature);
     }
     if (cand.length) t.n[k] = cand[drawWeighted(softmaxWeights(logits), rng)];
   });
