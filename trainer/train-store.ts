@@ -1,0 +1,39 @@
+// Training on a FeatureStore over LFW: builds the View 1 sets from the store's rows, trains, and
+// records in the head what produced it (feature, backbone, preprocessing, split).
+import { mkdirSync } from 'node:fs';
+import type { LfwDir } from './data-dir.js';
+import type { FeatureLookup } from './dataset.js';
+import type { FeatureMeta } from './features/store.js';
+import { devSets, type DevSets } from './lfw-data.js';
+import { makeConfig, type TrainConfig } from './config.js';
+import { trainHead, type TrainOptions, type TrainResult } from './train.js';
+import { runFile, writeJson } from './run-dir.js';
+
+export async function trainOnStore(
+  store: FeatureLookup & { meta: FeatureMeta },
+  lfw: LfwDir,
+  overrides: Partial<TrainConfig> = {},
+  opts: TrainOptions = {},
+): Promise<TrainResult & { sets: DevSets }> {
+  const c = makeConfig(overrides);
+  const log = opts.log ?? console.error;
+  const sets = devSets(lfw, store, c.valFraction, c.seed);
+  log(`train: ${sets.train.names.length} identities, ${sets.train.paths.length} images; validation: ${sets.val.names.length} identities, ${sets.val.paths.length} images`);
+  if (sets.splits.uncachedImages) log(`warning: ${sets.splits.uncachedImages} training-side images have no cached features and are left out`);
+  if (sets.splits.missing.length) log(`warning: ${sets.splits.missing.length} listed people have no images folder`);
+  if (opts.outDir) {
+    mkdirSync(opts.outDir, { recursive: true });
+    writeJson(runFile(opts.outDir, 'split'), { valFraction: c.valFraction, seed: c.seed, train: sets.train.names, validation: sets.val.names });
+  }
+  const m = store.meta;
+  const meta = {
+    feature: m.featureName,
+    featureKey: m.key,
+    backboneSha256: m.backboneSha256,
+    preprocess: m.preprocess,
+    split: { valFraction: c.valFraction, seed: c.seed },
+    ...opts.meta,
+  };
+  const r = await trainHead(sets.train, sets.val, c, { ...opts, meta });
+  return { ...r, sets };
+}
