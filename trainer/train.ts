@@ -9,7 +9,7 @@ import { matrixLookup, normalizeRows, setIndex, type LabeledSet } from './datase
 import { buildHead, embedRows, getHeadWeights } from './head.js';
 import { EMBEDDING_SIZE, foldInputNorm, saveHead, type HeadWeights, type InputNorm } from './head-weights.js';
 import { applyInputNorm, fitInputNorm } from './input-norm.js';
-import { tripletLoss } from './loss.js';
+import { trainEpoch } from './epoch.js';
 import { makeRng, subSeed } from './rng.js';
 import { adaptiveTriplets, randomTriplets } from './sampler.js';
 import { makeTestTriplets, scoreTriplets, type Triplet } from './test-set.js';
@@ -120,24 +120,8 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
     const t = hard
       ? adaptiveTriplets(train.labels, embedRows(model, xTrain, dim), EMBEDDING_SIZE, rng, c)
       : randomTriplets(train.labels, rng);
-    let lossSum = 0;
-    for (let s = 0; s < t.a.length; s += c.batchSize) {
-      const b = Math.min(c.batchSize, t.a.length - s);
-      const buf = new Float32Array(3 * b * dim);
-      [t.a, t.p, t.n].forEach((rows, part) => {
-        for (let k = 0; k < b; k++) buf.set(xTrain.subarray(rows[s + k] * dim, (rows[s + k] + 1) * dim), (part * b + k) * dim);
-      });
-      const x = tf.tensor2d(buf, [3 * b, dim]);
-      // One shared model embeds the stacked anchors, positives and negatives.
-      const cost = optimizer.minimize(() => {
-        const [a, p, n] = tf.split(model.apply(x, { training: true }) as tf.Tensor2D, 3) as tf.Tensor2D[];
-        return tripletLoss(a, p, n, c.margin);
-      }, true)!;
-      lossSum += cost.dataSync()[0] * b;
-      tf.dispose([x, cost]);
-      opts.onBatch?.(s + b, t.a.length);
-    }
-    validate(epoch, lossSum / t.a.length, t0);
+    const loss = trainEpoch({ model, optimizer, x: xTrain, dim, triplets: t, batchSize: c.batchSize, margin: c.margin, onBatch: opts.onBatch });
+    validate(epoch, loss, t0);
     lr *= c.lrDecay;
     setLr(lr);
     if (ckptDir) await saveCheckpoint(ckptDir, model, optimizer, norm, { epoch, learningRate: lr, iterations: optimizer.iterations });
