@@ -1,5 +1,6 @@
 // Node-side access to the built models: the manifest and onnxruntime-node sessions over its files.
 import { readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from './contract/manifest.js';
@@ -31,4 +32,12 @@ export class NodeEmbedder {
     const out = await this.session.run({ [this.m.input.name]: new ort.Tensor('float32', x, [n, s, s, 3]) });
     return out[this.m.output.name].data as Float32Array;
   }
+}
+
+/** True when the manifest exists and every file it names is on disk with the recorded sha256. */
+export function modelIsBuilt(): boolean {
+  const path = join(repoRoot, 'models/manifest.json');
+  if (!existsSync(path)) return false;
+  return Object.values(readManifest().files).every((f) => existsSync(join(repoRoot, f.path)) &&
+    createHash('sha256').update(readFileSync(join(repoRoot, f.path))).digest('hex') === f.sha256);
 }

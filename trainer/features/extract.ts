@@ -73,3 +73,31 @@ export async function extractFeatures(o: ExtractOptions): Promise<{ computed: nu
   await backbone.release();
   return { computed, imagesPerSecond: computed / Math.max(1e-9, (Date.now() - t0) / 1000) };
 }
+
+/** `trainer features`: caches features of every image under the data root (all taps, optional flip). */
+export async function featuresCommand(argv: string[]) {
+  const { Command } = await import('commander');
+  const { resolveDataDir } = await import('../data-dir.js');
+  const { indexImages } = await import('../lfw.js');
+  const { loadBackbone } = await import('../backbone/source.js');
+  const { FEATURE_TAPS } = await import('./taps.js');
+  const { CACHE_ROOT } = await import('./cache-root.js');
+  const { centreCrop } = await import('../../models/contract/preprocess.js');
+  const o = new Command('features')
+    .option('--data <dir>').option('--backbone <spec>', 'nsfwjs:inception_v3 or a tfjs layers model.json', 'nsfwjs:inception_v3')
+    .option('--crop <side>', 'centre crop as a fraction of the image', '0.48').option('--flip', 'also cache mirrored images')
+    .option('--taps <list>', 'feature taps', FEATURE_TAPS.map((t) => t.output).join(','))
+    .parse(argv, { from: 'user' }).opts();
+  const lfw = resolveDataDir(o.data);
+  const source = loadBackbone(o.backbone);
+  const index = indexImages(lfw.images);
+  // People with several photos first: training needs them; one-photo people only serve as negatives.
+  const people = [...index.values()];
+  const paths = [...people.filter((p) => p.length > 1).flat(), ...people.filter((p) => p.length === 1).flat()];
+  const spec: PreprocessSpec = { crop: centreCrop(Number(o.crop)), size: 299, resize: 'triangle', ...source.inputScale, layout: 'NHWC' };
+  const taps = String(o.taps).split(',').map((n) => FEATURE_TAPS.find((t) => t.output === n) ?? (() => { throw new Error(`unknown tap ${n}`); })());
+  const tty = process.stderr.isTTY;
+  const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip,
+    onProgress: (d, t, ips) => { if (tty) process.stderr.write(`\r${d}/${t} images, ${ips.toFixed(1)} images/s `); else if (d % 800 < 8) console.error(`${d}/${t} images, ${ips.toFixed(1)} images/s`); } });
+  console.error(`\ncomputed ${r.computed} images at ${r.imagesPerSecond.toFixed(1)} images/s into ${CACHE_ROOT}`);
+}

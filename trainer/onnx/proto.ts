@@ -56,8 +56,9 @@ function valueInfo(w: W, v: ValueInfo) {
   message(w, 2, (w) => // TypeProto
     message(w, 1, (w) => { // TypeProto.Tensor
       w.uint32(tag(1, VARINT)).int32(v.dataType);
-      if (v.shape) message(w, 2, (w) => { // TensorShapeProto
-        for (const d of v.shape)
+      const shape = v.shape;
+      if (shape) message(w, 2, (w) => { // TensorShapeProto
+        for (const d of shape)
           message(w, 1, (w) => {
             if (typeof d === 'number') w.uint32(tag(1, VARINT)).int64(d);
             else w.uint32(tag(2, LEN)).string(d);
