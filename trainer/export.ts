@@ -23,10 +23,23 @@ export function calibrationRanges(g: Graph, images: Float32Array[], size: number
   return calibrate(g, activationTensors(g), images, [1, size, size, 3], OPSET);
 }
 
+/**
+ * Tensors kept in float: the cut block's output and the branches concatenated into it. The head
+ * standardises every feature, which amplifies uint8 rounding of low-range channels right there.
+ */
+function floatTail(g: Graph): Set<string> {
+  const pool = g.nodes.find((n) => n.outputs.includes('features'))!;
+  const producer = (t: string) => g.nodes.find((n) => n.outputs.includes(t));
+  let cut = pool;
+  while (cut && cut.opType !== 'Concat') cut = producer(cut.inputs[0])!;
+  return new Set(cut ? [...cut.outputs, ...cut.inputs] : []);
+}
+
 export function edgeGraph(fp32: Graph, ranges: Map<string, Range>): Graph {
   const missing = activationTensors(fp32).filter((t) => !ranges.has(t));
   if (missing.length) throw new Error(`calibration does not cover ${missing.length} activations (e.g. ${missing[0]}): recalibrate`);
-  return quantizeQdq(fp32, ranges);
+  const keep = floatTail(fp32);
+  return quantizeQdq(fp32, new Map([...ranges].filter(([t]) => !keep.has(t))));
 }
 
 export function serialise(g: Graph, metadata: Record<string, string>): Uint8Array {

@@ -43,8 +43,8 @@ export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
     const inputs = n.inputs.map((i) => rename.get(i) ?? i);
     if (n.opType === 'Conv') {
       const [x, wName, bName] = n.inputs;
+      // Without a calibrated input scale the conv is weight-only: int8 weights, float bias and activations.
       const xs = actScale.get(x);
-      if (xs === undefined) throw new Error(`quantize: input of ${n.name} is not a quantised activation`);
       const w = inits.get(wName)!, b = inits.get(bName)!;
       const co = w.dims[0], per = (w.data as Float32Array).length / co;
       const wq = new Int8Array(w.data.length), ws = new Float32Array(co), bq = new Int32Array(co), bs = new Float32Array(co);
@@ -53,23 +53,32 @@ export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
         for (let k = 0; k < per; k++) m = Math.max(m, Math.abs((w.data as Float32Array)[o * per + k]));
         ws[o] = m > 0 ? m / 127 : 1;
         for (let k = 0; k < per; k++) wq[o * per + k] = Math.round((w.data as Float32Array)[o * per + k] / ws[o]);
-        bs[o] = xs * ws[o];
-        bq[o] = Math.round((b.data as Float32Array)[o] / bs[o]);
+        if (xs !== undefined) {
+          bs[o] = xs * ws[o];
+          bq[o] = Math.round((b.data as Float32Array)[o] / bs[o]);
+        }
       }
       initializers.push(
         { name: `${wName}_q`, dims: w.dims, dataType: DataType.INT8, data: wq },
         { name: `${wName}_scale`, dims: [co], dataType: DataType.FLOAT, data: ws },
         { name: `${wName}_zp`, dims: [co], dataType: DataType.INT8, data: new Int8Array(co) },
+      );
+      nodes.push({ opType: 'DequantizeLinear', name: `${wName}_dq`, inputs: [`${wName}_q`, `${wName}_scale`, `${wName}_zp`], outputs: [`${wName}_dq`], attrs: { axis: 0 } });
+      used.add(wName);
+      if (xs === undefined) {
+        nodes.push({ ...n, inputs: [inputs[0], `${wName}_dq`, bName] });
+      } else {
+      initializers.push(
         { name: `${bName}_q`, dims: [co], dataType: DataType.INT32, data: bq },
         { name: `${bName}_scale`, dims: [co], dataType: DataType.FLOAT, data: bs },
         { name: `${bName}_zp`, dims: [co], dataType: DataType.INT32, data: new Int32Array(co) },
       );
       nodes.push(
-        { opType: 'DequantizeLinear', name: `${wName}_dq`, inputs: [`${wName}_q`, `${wName}_scale`, `${wName}_zp`], outputs: [`${wName}_dq`], attrs: { axis: 0 } },
         { opType: 'DequantizeLinear', name: `${bName}_dq`, inputs: [`${bName}_q`, `${bName}_scale`, `${bName}_zp`], outputs: [`${bName}_dq`], attrs: { axis: 0 } },
         { ...n, inputs: [inputs[0], `${wName}_dq`, `${bName}_dq`] },
       );
-      used.add(wName).add(bName);
+      used.add(bName);
+      }
     } else {
       nodes.push({ ...n, inputs });
     }
