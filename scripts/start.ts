@@ -29,8 +29,12 @@ const admin = /ADMIN_TOKEN=(.+)/.exec(readFileSync(varsFile, 'utf8'))![1].trim()
 
 log(`wrangler dev on ${base} (model ${manifestKey})`);
 const dev = spawn('npx', ['wrangler', 'dev', '--env', 'dev', '--ip', '127.0.0.1', '--port', o.port, '--var', `MODEL_MANIFEST_KEY:${manifestKey}`],
-  { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
-const stop = () => dev.kill('SIGINT');
+  { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+// wrangler runs workerd as a child: stop the whole process group, and give up waiting after 10 s.
+const stop = () => {
+  try { process.kill(-dev.pid!, 'SIGINT'); } catch { /* already gone */ }
+  setTimeout(() => process.exit(process.exitCode ?? 0), 10_000).unref();
+};
 process.on('SIGINT', stop).on('SIGTERM', stop);
 
 async function waitHealthy() {
