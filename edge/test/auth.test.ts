@@ -1,16 +1,13 @@
 // API keys for /v1 verify & identify, the admin token for /admin, and what stays public.
-import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { matchesAny } from '../src/auth';
 import { ERROR_CODES } from '../src/errors';
-import { call, fixtureB64, installTinyModel, kvState, resetIsolate } from './helpers';
+import { call, fixtureB64, startWithTinyModel, kvState } from './helpers';
 
 const pair = () => ({ a: fixtureB64('person1.jpg'), b: fixtureB64('person2.jpg') });
 
 beforeEach(async () => {
-  await reset();
-  resetIsolate();
-  await installTinyModel();
+  await startWithTinyModel();
 });
 
 describe('API keys (/v1)', () => {

@@ -1,9 +1,8 @@
 // Every rejected input gets a 4xx JSON error with a stable code and leaves KV exactly as it was.
-import { reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { encodeBase64 } from '../src/base64';
-import { call, fixture, fixtureB64, form, installModel, installTinyModel, kvState, resetIsolate } from './helpers';
+import { call, fixture, fixtureB64, form, installModel, startWithTinyModel, kvState, resetIsolate } from './helpers';
 import { tinyManifest, tinyModel } from './tiny-model';
 
 let before: Record<string, string>;
@@ -24,9 +23,7 @@ const big = () => {
 };
 
 beforeAll(async () => {
-  await reset();
-  resetIsolate();
-  await installTinyModel();
+  await startWithTinyModel();
   // Some state to protect: one enrolled identity and a built gallery.
   expect((await call('PUT', '/admin/identities/alice', { json: { images: [good()] } })).status).toBe(201);
   expect((await call('POST', '/admin/gallery/rebuild')).status).toBe(200);

@@ -1,5 +1,5 @@
 // Enrolment round trip, identification over the packed gallery, model-version changes, deletion.
-import { createExecutionContext, createScheduledController, reset, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
@@ -7,7 +7,7 @@ import { resetGallery } from '../src/gallery';
 import { unpackShard } from '../src/gallery-pack';
 import { MAX_RECORD_READS } from '../src/gallery-rebuild';
 import { encodeRows, IdentityStore } from '../src/identity-store';
-import { call, fixture, fixtureB64, form, installTinyModel, kvState, resetIsolate } from './helpers';
+import { call, fixture, fixtureB64, form, installTinyModel, startWithTinyModel, kvState, resetIsolate } from './helpers';
 import { spyKv } from './kv-spy';
 
 const enrol = (id: string, ...names: string[]) => call('PUT', `/admin/identities/${id}`, { json: { images: names.map(fixtureB64) } });
@@ -22,9 +22,7 @@ async function allKv() {
 }
 
 beforeEach(async () => {
-  await reset();
-  resetIsolate();
-  await installTinyModel();
+  await startWithTinyModel();
 });
 
 describe('admin round trip', () => {

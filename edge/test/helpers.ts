@@ -1,5 +1,5 @@
 // Shared test plumbing: fixtures, the tiny model in R2, requests through the Worker, KV snapshots.
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, reset, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import worker from '../src/index';
@@ -85,4 +85,11 @@ export async function kvState(kv: KVNamespace = env.GALLERY) {
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
   return out;
+}
+
+/** Empty local KV/R2, a fresh isolate state and the tiny model: the start of most Worker tests. */
+export async function startWithTinyModel() {
+  await reset();
+  resetIsolate();
+  await installTinyModel();
 }

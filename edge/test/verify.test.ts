@@ -1,15 +1,12 @@
 // /v1/verify with the tiny model: same "person" in other encodings matches, others do not.
-import { reset } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, fixture, fixtureB64, form, installTinyModel, resetIsolate, API_KEY } from './helpers';
+import { call, fixture, fixtureB64, form, startWithTinyModel, API_KEY } from './helpers';
 
 const verify = (a: string, b: string, extra: Record<string, unknown> = {}) => call('POST', '/v1/verify', { json: { a: fixtureB64(a), b: fixtureB64(b), ...extra } });
 
 beforeAll(async () => {
-  await reset();
-  resetIsolate();
-  await installTinyModel();
+  await startWithTinyModel();
 });
 
 describe('verify', () => {
