@@ -2,7 +2,7 @@
 // Uploads the built model to R2 where the Worker reads it (edge/src/manifest.ts):
 //   <prefix>/<modelVersion>/manifest.json  and  <prefix>/<modelVersion>/<edge file name>
 // then prints the MODEL_MANIFEST_KEY to put in wrangler.toml. Checks the file's sha256 first.
-// Usage: node edge/scripts/upload-model.mjs [--remote|--local] [--env dev] [--bucket edge-face-models] [--prefix face-embed]
+// Usage: node edge/scripts/upload-model.mjs [--remote|--local] [--env dev] [--bucket edge-face-models] [--prefix face-embed] [--persist-to dir]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ const { values: o } = parseArgs({
   options: {
     remote: { type: 'boolean' }, local: { type: 'boolean' }, env: { type: 'string' },
     bucket: { type: 'string', default: 'edge-face-models' }, prefix: { type: 'string', default: 'face-embed' },
-    manifest: { type: 'string', default: 'models/manifest.json' },
+    manifest: { type: 'string', default: 'models/manifest.json' }, 'persist-to': { type: 'string' },
   },
 });
 const root = join(import.meta.dirname, '../..');
@@ -28,7 +28,7 @@ const sha = createHash('sha256').update(bytes).digest('hex');
 if (sha !== file.sha256) throw new Error(`${file.path}: sha256 ${sha} but the manifest says ${file.sha256}`);
 
 const dir = `${o.prefix}/${manifest.modelVersion}`;
-const where = [o.remote ? '--remote' : '--local', ...(o.env ? ['--env', o.env] : [])];
+const where = [o.remote ? '--remote' : '--local', ...(o.env ? ['--env', o.env] : []), ...(o['persist-to'] ? ['--persist-to', o['persist-to']] : [])];
 for (const [key, path] of [[`${dir}/${basename(file.path)}`, join(root, file.path)], [`${dir}/manifest.json`, manifestPath]]) {
   console.error(`→ r2://${o.bucket}/${key}`);
   execFileSync('npx', ['wrangler', 'r2', 'object', 'put', `${o.bucket}/${key}`, '--file', path, ...where], { stdio: 'inherit', cwd: root });
