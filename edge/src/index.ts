@@ -2,16 +2,20 @@
 // model (ONNX, from R2) run in-process. Routes live one concept per file; this wires them up.
 import { Hono } from 'hono';
 import { admin } from './admin';
+import { consoleRoute } from './console';
 import { notFound, onError } from './errors';
 import { rebuildGallery } from './gallery-rebuild';
 import { health } from './health';
 import { identify } from './identify';
+import { modelInfo } from './model-info';
 import { getManifest } from './model';
 import { openapi } from './openapi';
 import { verify } from './verify';
 
 export const app = new Hono<{ Bindings: Env }>()
+  .route('/', consoleRoute)
   .route('/', health)
+  .route('/', modelInfo)
   .route('/', openapi)
   .route('/', verify)
   .route('/', identify)

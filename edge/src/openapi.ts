@@ -38,6 +38,12 @@ const doc = {
   },
   paths: {
     '/v1/health': { get: { summary: 'Backend and model status (?load=1 loads the model)', responses: ok(obj({ status: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, model: obj({ loaded: { type: 'boolean' }, modelVersion: { type: ['string', 'null'] } }) })) } },
+    '/v1/model': { get: {
+      summary: 'Model facts from the manifest: version, backend, threshold, preprocessing spec (crop, size), evaluation figures',
+      responses: { ...ok(obj({ modelVersion: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, backbone: obj({ name: { type: ['string', 'null'] }, cut: { type: ['string', 'null'] } }), embeddingSize: { type: 'integer' }, threshold: obj({ score: { type: 'number' }, similarity: { type: 'number' }, method: { type: 'string' } }), preprocess: obj({ crop: ref('Box'), size: { type: 'integer' }, resize: { type: 'string' }, scale: { type: 'number' }, offset: { type: 'number' }, layout: { type: 'string' } }), metrics: { type: 'object', additionalProperties: { type: ['number', 'string'] } } })), ...errors('model_unavailable') },
+    } },
+    '/': { get: { summary: 'Web console (HTML): try verify and identify, admin (token kept in the tab), model facts', responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: ok({ type: 'object' }) } },
     '/v1/verify': { post: {
       summary: 'Are two faces the same person?', security: apiKey,
       requestBody: body(obj({ a: file, b: file, boxA: boxText, boxB: boxText }, ['a', 'b']), obj({ a: b64, b: b64, boxA: ref('Box'), boxB: ref('Box') }, ['a', 'b'])),

@@ -1,0 +1,59 @@
+// Browser code of the Model panel: version, backend and threshold, the manifest's evaluation
+// figures, and the ROC operating points the manifest records (it holds no full curve).
+export const modelScript = `
+const LABELS = {
+  testTripletAccuracy: 'Test triplets (400, held-out people): accuracy',
+  testTripletLoss: 'Test triplets: loss',
+  pairsDevTestAccuracy: 'LFW pairsDevTest: accuracy',
+  view2Accuracy: 'LFW View 2 (10 folds): accuracy',
+  view2AccuracyStd: 'LFW View 2: accuracy std over folds',
+  view2Auc: 'LFW View 2: ROC AUC',
+  view2Eer: 'LFW View 2: equal error rate',
+  view2TarAtFar1e3: 'LFW View 2: true accepts at 0.1% false accepts',
+  rawCosineTestTripletAccuracy: 'Baseline (raw backbone, cosine): test triplet accuracy',
+  rawCosineView2Accuracy: 'Baseline (raw backbone, cosine): View 2 accuracy',
+};
+
+function rocPicture(m) {
+  const auc = m.view2Auc, eer = m.view2Eer, tar = m.view2TarAtFar1e3;
+  if (typeof auc !== 'number' || typeof eer !== 'number') return null;
+  const S = 220, P = 34;
+  const x = (far) => P + far * S, y = (tpr) => P + (1 - tpr) * S;
+  const pts = [[eer, 1 - eer, 'EER ' + fmt(eer)]];
+  if (typeof tar === 'number') pts.push([0.001, tar, 'TAR ' + fmt(tar) + ' at FAR 0.001']);
+  const dots = pts.map(([f, t, label]) => '<circle cx="' + x(f) + '" cy="' + y(t) + '" r="4" fill="#0b57d0"/><text x="' + (x(f) + 7) + '" y="' + (y(t) + 4) + '" font-size="11">' + label + '</text>').join('');
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + (S + 2 * P + 60) + '" height="' + (S + 2 * P) + '" role="img" aria-labelledby="roc-title">' +
+    '<title id="roc-title">ROC operating points on LFW View 2, AUC ' + fmt(auc) + '</title>' +
+    '<rect x="' + P + '" y="' + P + '" width="' + S + '" height="' + S + '" fill="none" stroke="#8c959f"/>' +
+    '<line x1="' + x(0) + '" y1="' + y(0) + '" x2="' + x(1) + '" y2="' + y(1) + '" stroke="#8c959f" stroke-dasharray="4 4"/>' + dots +
+    '<text x="' + (P + S / 2) + '" y="' + (S + 2 * P - 6) + '" font-size="12" text-anchor="middle">false accept rate</text>' +
+    '<text x="12" y="' + (P + S / 2) + '" font-size="12" text-anchor="middle" transform="rotate(-90 12 ' + (P + S / 2) + ')">true accept rate</text>' +
+    '<text x="' + (P + S - 4) + '" y="' + (P + S - 8) + '" font-size="12" text-anchor="end">AUC ' + fmt(auc) + '</text></svg>';
+  const fig = $('#roc');
+  fig.innerHTML = svg;
+  fig.append(el('figcaption', {}, 'ROC operating points measured on LFW View 2 (dashed: chance). The manifest records these figures, not the whole curve; the trainer\\'s report (npx tsx trainer/cli.ts report) draws the full ROC.'));
+}
+
+function renderModel(m, health) {
+  const t = m.threshold, p = m.preprocess;
+  const facts = [
+    ['Model version', m.modelVersion],
+    ['Inference backend', m.backend + (health ? (health.model.loaded ? ' (model loaded)' : ' (model loads on first request)') : '')],
+    ['Threshold', 'same person when similarity > ' + fmt(t.similarity) + ' (squared distance < ' + fmt(-t.score) + ')'],
+    ['How it was chosen', t.method],
+    ['Backbone', (m.backbone.name || '?') + ', cut at ' + (m.backbone.cut || '?')],
+    ['Embedding', m.embeddingSize + ' numbers, unit length'],
+    ['Preprocessing', 'crop x ' + fmt(p.crop.x, 2) + ', y ' + fmt(p.crop.y, 2) + ', ' + fmt(p.crop.w, 2) + ' × ' + fmt(p.crop.h, 2) + ' of the photo → ' + p.size + '×' + p.size + ' (' + p.resize + '), pixel × ' + fmt(p.scale, 5) + ' + ' + p.offset],
+  ];
+  $('#model-facts').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]));
+  const metrics = m.metrics || {};
+  $('#metrics tbody').replaceChildren(...Object.entries(metrics).map(([k, v]) =>
+    el('tr', {}, el('th', { scope: 'row' }, LABELS[k] || k), el('td', {}, typeof v === 'number' ? fmt(v) : String(v)))));
+  rocPicture(metrics);
+}
+
+Promise.all([modelReady, api('/v1/health').catch((e) => { say($('#model-error'), e); return null; })]).then(([m, h]) => {
+  $('#health-line').textContent = h ? 'server ' + h.status + ' · backend ' + h.backend + ' · model ' + (m ? m.modelVersion : 'unavailable') : 'server unreachable';
+  if (m) renderModel(m, h);
+});
+`;
