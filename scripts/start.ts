@@ -37,7 +37,7 @@ async function demo() {
   const identify = await (await fetch(`${base}/v1/identify`, { method: 'POST', body: form([['image', img('Serena_Williams', 5)]]) })).json();
   log(`verify Colin_Powell 3 vs 4: ${JSON.stringify(verify)}`);
   log(`identify Serena_Williams_0005: ${JSON.stringify(identify).slice(0, 400)}`);
-  log(`ready: ${base}  (admin token in .dev.vars; API keys off in the dev env; Ctrl-C to stop)`);
+  log(`ready: ${base}  (web console: ${base}/; admin token in .dev.vars; API keys off in the dev env; Ctrl-C to stop)`);
 }
 
 demo().then(() => { if (o.smoke) stop(); }, (e) => { console.error(e); process.exitCode = 1; stop(); });
