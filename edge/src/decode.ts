@@ -9,6 +9,7 @@ import pngWasm from '@jsquash/png/codec/pkg/squoosh_png_bg.wasm';
 import type { RawImage } from '../../models/contract/preprocess';
 import { ApiError } from './errors';
 import type { ImageHeader } from './image-header';
+import { checkPngChunks } from './png-crc';
 
 // jsquash's typings omit init(module) for JPEG; the JS accepts a WebAssembly.Module first.
 const initJpegModule = initJpeg as unknown as (m: WebAssembly.Module, o: object) => Promise<void>;
@@ -24,6 +25,7 @@ const retry = (forget: () => void) => (e: unknown) => {
 };
 
 export async function decodeImage(bytes: Uint8Array, header: ImageHeader, field: string): Promise<RawImage> {
+  if (header.type === 'png') checkPngChunks(bytes, field);
   if (header.type === 'jpeg') await (jpegReady ??= initJpegModule(jpegWasm, jpegOptions).catch(retry(() => (jpegReady = null))));
   else await (pngReady ??= initPng(pngWasm as WebAssembly.Module).catch(retry(() => (pngReady = null))));
   // The codecs take an ArrayBuffer; copy only when the bytes are a view into a larger buffer.

@@ -25,16 +25,30 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
   const overlay = overlays.get(version) ?? new Map<string, OverlayEntry>();
   const best = new Float32Array(snap.size).fill(-Infinity);
   snap.scoreInto(query, best);
-  const out: Candidate[] = [];
-  for (let i = 0; i < snap.size; i++) if (best[i] > -Infinity && !overlay.has(snap.ids[i])) out.push({ id: snap.ids[i], similarity: best[i] });
+  // Keep only the k best (similarity desc, then id asc) instead of sorting every identity:
+  // at 100k identities a full sort costs far more than the scan itself.
+  const top: Candidate[] = [];
+  const before = (a: Candidate, b: Candidate) => a.similarity > b.similarity || (a.similarity === b.similarity && a.id < b.id);
+  const offer = (c: Candidate) => {
+    if (top.length === k && !before(c, top[k - 1])) return;
+    let i = top.length < k ? top.length : k - 1;
+    while (i > 0 && before(c, top[i - 1])) (top[i] = top[i - 1]), i--;
+    top[i] = c;
+  };
+  let searched = 0;
+  for (let i = 0; i < snap.size; i++) {
+    if (best[i] === -Infinity || overlay.has(snap.ids[i])) continue;
+    searched++;
+    if (top.length < k || best[i] >= top[k - 1].similarity) offer({ id: snap.ids[i], similarity: best[i] });
+  }
   for (const [id, e] of overlay) {
     if (!e.rows?.length) continue;
     let s = -Infinity;
     for (const r of e.rows) s = Math.max(s, dot(r, query));
-    out.push({ id, similarity: s });
+    searched++;
+    offer({ id, similarity: s });
   }
-  out.sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1));
-  return { candidates: out.slice(0, k), snapshot: snap, searched: out.length };
+  return { candidates: top, snapshot: snap, searched };
 }
 
 export async function currentSnapshot(kv: KVNamespace, version: string): Promise<Snapshot> {

@@ -10,6 +10,7 @@ import { identify } from './identify';
 import { modelInfo } from './model-info';
 import { getManifest } from './model';
 import { openapi } from './openapi';
+import { guardStorage } from './storage';
 import { verify } from './verify';
 
 export const app = new Hono<{ Bindings: Env }>()
@@ -24,9 +25,11 @@ app.onError(onError);
 app.notFound(notFound);
 
 export default {
-  fetch: app.fetch,
+  /** KV/R2 failures become 503 storage_unavailable (storage.ts). */
+  fetch: (req, env, ctx) => app.fetch(req, guardStorage(env), ctx),
   /** Cron: keep the packed gallery in step with the identity records (see gallery-rebuild.ts). */
-  async scheduled(_event, env, ctx) {
+  async scheduled(_event, rawEnv, ctx) {
+    const env = guardStorage(rawEnv);
     ctx.waitUntil(
       getManifest(env)
         .then((m) => rebuildGallery(env.GALLERY, m, env.GALLERY_DTYPE === 'i8' ? 'i8' : 'f32'))

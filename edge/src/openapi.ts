@@ -12,7 +12,7 @@ const b64 = { type: 'string', description: 'base64 JPEG or PNG (a data: URL pref
 const boxText = { type: 'string', description: 'face box in pixels: JSON {"x","y","w","h"} or "x,y,w,h"' };
 const errors = (...codes: (keyof typeof ERROR_CODES)[]) =>
   Object.fromEntries([...new Set(codes.map((c) => ERROR_CODES[c]))].map((s) => [s, { description: codes.filter((c) => ERROR_CODES[c] === s).join(', '), content: json(ref('Error')) }]));
-const imageErrors = ['invalid_request', 'payload_too_large', 'image_too_large', 'image_too_many_pixels', 'unsupported_media_type', 'unsupported_image_type', 'image_corrupt', 'invalid_box', 'model_unavailable'] as const;
+const imageErrors = ['invalid_request', 'payload_too_large', 'image_too_large', 'image_too_many_pixels', 'unsupported_media_type', 'unsupported_image_type', 'image_corrupt', 'invalid_box', 'model_unavailable', 'storage_unavailable'] as const;
 const ok = (schema: object, status = 200) => ({ [status]: { description: 'OK', content: json(schema) } });
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 }, description: 'no "/", "..", or control characters' }];
 const apiKey = [{ apiKey: [] }, { bearerKey: [] }];
@@ -58,22 +58,22 @@ const doc = {
     '/admin/identities': { get: {
       summary: 'List identities (cursor pagination); needsReenrolment flags other model versions', security: adminAuth,
       parameters: [{ name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
-      responses: { ...ok(obj({ identities: { type: 'array', items: ref('Identity') }, cursor: { type: ['string', 'null'] }, modelVersion: { type: ['string', 'null'] } })), ...errors('unauthorized', 'invalid_request') },
+      responses: { ...ok(obj({ identities: { type: 'array', items: ref('Identity') }, cursor: { type: ['string', 'null'] }, modelVersion: { type: ['string', 'null'] } })), ...errors('unauthorized', 'invalid_request', 'storage_unavailable') },
     } },
     '/admin/identities/{id}': {
       parameters: idParam,
       put: { summary: `Enrol (replacing any previous embeddings) from 1–${MAX_IMAGES_PER_REQUEST} images`, security: adminAuth,
         requestBody: { $ref: '#/components/requestBodies/Enrol' },
         responses: { ...ok(ref('Identity')), ...ok(ref('Identity'), 201), ...errors(...imageErrors, 'invalid_identity_id', 'too_many_images', 'unauthorized', 'rate_limited') } },
-      get: { summary: 'One identity (no embeddings)', security: adminAuth, responses: { ...ok(ref('Identity')), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized') } },
-      delete: { summary: 'Delete an identity and its embeddings', security: adminAuth, responses: { ...ok(obj({ id: { type: 'string' }, deleted: { type: 'boolean' } })), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized') } },
+      get: { summary: 'One identity (no embeddings)', security: adminAuth, responses: { ...ok(ref('Identity')), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'storage_unavailable') } },
+      delete: { summary: 'Delete an identity and its embeddings', security: adminAuth, responses: { ...ok(obj({ id: { type: 'string' }, deleted: { type: 'boolean' } })), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'storage_unavailable') } },
     },
     '/admin/identities/{id}/images': { parameters: idParam, post: {
       summary: 'Add embeddings from more images (same model version only)', security: adminAuth,
       requestBody: { $ref: '#/components/requestBodies/Enrol' },
       responses: { ...ok(ref('Identity')), ...errors(...imageErrors, 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'rate_limited') },
     } },
-    '/admin/gallery/rebuild': { post: { summary: 'Rebuild the packed gallery now (also runs every minute)', security: adminAuth, responses: { ...ok({ type: 'object' }), ...errors('unauthorized', 'model_unavailable') } } },
+    '/admin/gallery/rebuild': { post: { summary: 'Rebuild the packed gallery now (also runs every minute)', security: adminAuth, responses: { ...ok({ type: 'object' }), ...errors('unauthorized', 'model_unavailable', 'storage_unavailable') } } },
   },
 };
 

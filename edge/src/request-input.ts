@@ -32,7 +32,13 @@ export async function readFields(c: Context): Promise<Fields> {
     } catch {
       throw new ApiError('invalid_request', 'body is not valid multipart/form-data');
     }
-    return { get: (n) => form.get(n) ?? undefined, all: (n) => form.getAll(n) };
+    // A single-valued field sent twice is ambiguous: reject it rather than pick one.
+    const get = (n: string) => {
+      const v = form.getAll(n);
+      if (v.length > 1) throw new ApiError('invalid_request', `field "${n}" was sent ${v.length} times`, { field: n });
+      return v[0] ?? undefined;
+    };
+    return { get, all: (n) => form.getAll(n) };
   }
   throw new ApiError('unsupported_media_type', 'send multipart/form-data or application/json', { contentType: type || null });
 }

@@ -142,6 +142,107 @@ describe('identity ids and admin bodies', () => {
   });
 });
 
+// The issue-6 checklist, beyond the cases above: each rejected with a stable code, KV unchanged.
+describe('empty and mislabelled bodies', () => {
+  const routes: [string, string][] = [['POST', '/v1/verify'], ['POST', '/v1/identify'], ['PUT', '/admin/identities/alice'], ['POST', '/admin/identities/alice/images']];
+  for (const [method, path] of routes) {
+    it(`a zero-byte body to ${method} ${path} → 400 / 415`, async () => {
+      await expectRejected(await call(method, path, { body: '', headers: { 'content-type': 'application/json' } }), 400, 'invalid_request');
+      await expectRejected(await call(method, path, { body: '', headers: { 'content-type': 'multipart/form-data; boundary=x' } }), 400, 'invalid_request');
+      await expectRejected(await call(method, path, { body: new Uint8Array(0) }), 415, 'unsupported_media_type');
+    });
+  }
+
+  it('random bytes in a part labelled image/jpeg → 415 unsupported_image_type', async () => {
+    const f = new FormData();
+    f.append('image', new File([fixture('noise.bin')], 'face.jpg', { type: 'image/jpeg' }));
+    await expectRejected(await call('POST', '/v1/identify', { form: f }), 415, 'unsupported_image_type');
+    const g = new FormData();
+    g.append('image', new File([crypto.getRandomValues(new Uint8Array(4096))], 'face.jpg', { type: 'image/jpeg' }));
+    await expectRejected(await call('PUT', '/admin/identities/alice', { form: g }), 415, 'unsupported_image_type');
+  });
+
+  it('a PNG whose only fault is a bad chunk CRC → 422 image_corrupt', async () => {
+    await expectRejected(await call('POST', '/v1/identify', { form: form({ image: fixture('badcrc.png') }) }), 422, 'image_corrupt');
+    await expectRejected(await call('PUT', '/admin/identities/alice', { json: { images: [good(), b64('badcrc.png')] } }), 422, 'image_corrupt');
+  });
+
+  it('headers claiming 30000×30000 → 413 image_too_many_pixels', async () => {
+    for (const name of ['huge30k.jpg', 'huge30k.png']) {
+      await expectRejected(await call('POST', '/v1/identify', { form: form({ image: fixture(name) }) }), 413, 'image_too_many_pixels');
+      await expectRejected(await call('PUT', '/admin/identities/alice', { json: { images: [b64(name)] } }), 413, 'image_too_many_pixels');
+    }
+  });
+});
+
+describe('multipart fields', () => {
+  it('missing fields → 400 invalid_request', async () => {
+    await expectRejected(await call('POST', '/v1/verify', { form: form({ a: fixture('person1.jpg') }) }), 400, 'invalid_request');
+    await expectRejected(await call('POST', '/v1/verify', { form: form({ b: fixture('person1.jpg') }) }), 400, 'invalid_request');
+    await expectRejected(await call('POST', '/v1/identify', { form: form({ topK: '3' }) }), 400, 'invalid_request');
+    await expectRejected(await call('PUT', '/admin/identities/alice', { form: form({ meta: '{}' }) }), 400, 'invalid_request');
+  });
+
+  it('a single-valued field sent twice → 400 invalid_request', async () => {
+    const two = [fixture('person1.jpg'), fixture('person2.jpg')];
+    const r = await call('POST', '/v1/verify', { form: form({ a: two, b: fixture('person1.jpg') }) });
+    await expectRejected(r, 400, 'invalid_request');
+    expect(r.data.error.details.field).toBe('a');
+    await expectRejected(await call('POST', '/v1/identify', { form: form({ image: two }) }), 400, 'invalid_request');
+    await expectRejected(await call('POST', '/v1/identify', { form: form({ image: fixture('person1.jpg'), topK: ['1', '2'] }) }), 400, 'invalid_request');
+    await expectRejected(await call('POST', '/v1/identify', { form: form({ image: fixture('person1.jpg'), box: ['0,0,10,10', '1,1,10,10'] }) }), 400, 'invalid_request');
+    await expectRejected(await call('PUT', '/admin/identities/alice', { form: form({ image: fixture('person2.jpg'), meta: ['{}', '{"a":1}'] }) }), 400, 'invalid_request');
+  });
+
+  it('more images than the limit (multipart) → 400 too_many_images', async () => {
+    await expectRejected(await call('PUT', '/admin/identities/bob', { form: form({ image: Array(11).fill(fixture('person2.jpg')) }) }), 400, 'too_many_images');
+    await expectRejected(await call('POST', '/admin/identities/alice/images', { form: form({ image: Array(11).fill(fixture('person2.jpg')) }) }), 400, 'too_many_images');
+  });
+});
+
+describe('JSON with wrong types', () => {
+  const bodies: [string, string, unknown][] = [
+    ['POST', '/v1/verify', { a: good(), b: null }],
+    ['POST', '/v1/verify', { a: good(), b: { image: good() } }],
+    ['POST', '/v1/verify', { a: [good()], b: good() }],
+    ['POST', '/v1/verify', { a: good(), b: good(), boxA: 5 }],
+    ['POST', '/v1/identify', { image: true }],
+    ['POST', '/v1/identify', { image: good(), topK: '3x' }],
+    ['POST', '/v1/identify', { image: good(), topK: 2.5 }],
+    ['POST', '/v1/identify', { image: good(), box: [1, 2, 3, 4, 5] }],
+    ['PUT', '/admin/identities/bob', { images: 42 }],
+    ['PUT', '/admin/identities/bob', { images: [{ box: { x: 0, y: 0, w: 10, h: 10 } }] }],
+    ['PUT', '/admin/identities/bob', { images: [good()], meta: 'not json' }],
+    ['PUT', '/admin/identities/bob', { images: [good(), 7] }],
+  ];
+  for (const [method, path, json] of bodies)
+    it(`${method} ${path} ${JSON.stringify(json).replace(/"[A-Za-z0-9+/=]{100,}"/g, '"<b64>"')} → 400 invalid_request`, async () => {
+      await expectRejected(await call(method, path, { json }), 400, 'invalid_request');
+    });
+
+  it('base64 that is not base64 (bad alphabet, bad padding, bad data URL) → 400 invalid_request', async () => {
+    for (const s of ['@@@@', 'QUJD=A', 'data:image/jpeg;base64,%%%', good().slice(0, -1) + '!'])
+      await expectRejected(await call('POST', '/v1/identify', { json: { image: s } }), 400, 'invalid_request');
+  });
+});
+
+describe('admin token probing', () => {
+  it('prefixes, extensions and near-misses of the real token all get the same 401 body', async () => {
+    const probes = ['t', 'test-admin-toke', 'test-admin-tokenx', 'TEST-ADMIN-TOKEN', 'xest-admin-token', 'test-admin-token'.repeat(64)];
+    const bodies = new Set<string>();
+    for (const p of probes) {
+      const r = await call('POST', '/admin/gallery/rebuild', { auth: `Bearer ${p}` });
+      expect([r.status, r.data.error.code], p).toEqual([401, 'unauthorized']);
+      bodies.add(JSON.stringify(r.data));
+      await expectRejected(await call('PUT', '/admin/identities/alice', { auth: `Bearer ${p}`, json: { images: [good()] } }), 401, 'unauthorized');
+    }
+    expect(bodies.size).toBe(1);
+    // Missing and malformed schemes too.
+    for (const auth of ['none', 'Bearer', 'Bearer ', 'Token test-admin-token'])
+      await expectRejected(await call('DELETE', '/admin/identities/alice', { auth }), 401, 'unauthorized');
+  });
+});
+
 describe('model problems', () => {
   it('no model in R2 → 503 model_unavailable, after the inputs were checked', async () => {
     await env.MODELS.delete(env.MODEL_MANIFEST_KEY);

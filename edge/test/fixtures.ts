@@ -47,7 +47,13 @@ export async function makeFixtures(): Promise<Record<string, string>> {
   const badPng = Buffer.from(png), idat = badPng.indexOf(Buffer.from('IDAT'));
   badPng[idat + 10] ^= 0xff;
   out['corrupt.png'] = badPng;
+  // Intact data, wrong CRC: the last 4 bytes of the first IDAT chunk (length at idat - 4).
+  const crcPng = Buffer.from(png), at = crcPng.indexOf(Buffer.from('IDAT'));
+  crcPng[at + 4 + crcPng.readUInt32BE(at - 4) + 3] ^= 0xff;
+  out['badcrc.png'] = crcPng;
   out['huge.jpg'] = jpegClaiming(20000, 20000);
+  out['huge30k.jpg'] = jpegClaiming(30000, 30000);
+  out['huge30k.png'] = pngClaiming(30000, 30000);
   out['huge.png'] = pngClaiming(50000, 50000);
   // Other encodings of person 1 that must decode to the same face.
   out['person1-gray.jpg'] = await p1.clone().toColourspace('b-w').jpeg().toBuffer();

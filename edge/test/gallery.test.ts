@@ -57,7 +57,7 @@ describe('admin round trip', () => {
     const before = await kvState();
     const { kv, calls } = spyKv(env.GALLERY, (op) => op === 'put');
     const r = await call('PUT', '/admin/identities/alice', { json: { images: [fixtureB64('person1.jpg'), fixtureB64('person1.png')] }, env: { GALLERY: kv } });
-    expect([r.status, r.data.error.code]).toEqual([500, 'internal_error']);
+    expect([r.status, r.data.error.code]).toEqual([503, 'storage_unavailable']);
     expect(calls.filter(([op]) => op === 'put')).toHaveLength(1);
     expect(await kvState()).toEqual(before);
   });
