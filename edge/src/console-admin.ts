@@ -55,7 +55,7 @@ async function loadPage(i) {
     cursors = cursors.slice(0, i + 1);
     if (r.cursor) cursors.push(r.cursor);
     lastItems = r.identities; lastServing = r.modelVersion;
-    lastInfo = 'Page ' + (i + 1) + ': ' + r.identities.length + ' identities' + (r.cursor ? ', more on the next page' : '');
+    lastInfo = 'Page ' + (i + 1) + ': ' + r.identities.length + (r.identities.length === 1 ? ' identity' : ' identities') + (r.cursor ? ', more on the next page' : '');
     showRows(lastItems, lastServing, lastInfo);
     setEnabled($('#prev'), i > 0);
     setEnabled($('#next'), !!r.cursor);

@@ -47,7 +47,7 @@ export const consolePage = () => html`<!doctype html>
   <section class="panel" aria-labelledby="list-h"><h2 id="list-h" tabindex="-1">Identities</h2>
     <form id="search-form" class="row"><div><label for="search-id">Find by exact id</label> <input id="search-id" type="search" size="24">
       <button type="submit">Find</button> <button type="button" class="secondary" id="show-all">Show all</button></div>
-      <div><label for="page-size">Per page</label> <select id="page-size"><option>10</option><option selected>25</option><option>100</option></select>
+      <div><label for="page-size">Per page</label> <input id="page-size" type="number" min="1" max="1000" value="25" size="5">
       <input id="only-stale" type="checkbox"> <label for="only-stale">only those needing re-enrolment</label></div></form>
     <p id="stale-info" aria-live="polite"></p>
     <table><caption class="muted" id="page-info"></caption><thead><tr><th scope="col">Id</th><th scope="col">Photos</th><th scope="col">Model version</th><th scope="col">Status</th><th scope="col">Updated</th><th scope="col">Actions</th></tr></thead>
