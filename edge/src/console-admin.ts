@@ -40,7 +40,7 @@ function showRows(items, serving, info) {
   $('#identities').replaceChildren(...(shown.length ? shown.map(identityRow) : [el('tr', {}, el('td', { colspan: '6' }, items.length ? 'None on this page needs re-enrolment.' : 'No identities.'))]));
   const stale = items.filter((x) => x.needsReenrolment).length;
   $('#stale-info').textContent = stale
-    ? stale + (stale === 1 ? ' identity' : ' identities') + ' here were enrolled with another model version and need re-enrolment (serving ' + serving + ').'
+    ? stale + (stale === 1 ? ' identity here was' : ' identities here were') + ' enrolled with another model version and need' + (stale === 1 ? 's' : '') + ' re-enrolment (serving ' + serving + ').'
     : 'Serving model ' + (serving || 'unknown') + '; no identity shown needs re-enrolment.';
   $('#page-info').textContent = info;
 }

@@ -149,19 +149,42 @@ describeWithLfw('web console in headless Chromium', () => {
     await expect.poll(() => page.locator('#identities tr[data-id]').count()).toBe(2);
   });
 
+  it('flags identities from another model version and offers re-enrolment', async () => {
+    // The server has one model; the browser sees B as enrolled under an older one.
+    await page.route('**/admin/identities?*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json();
+      for (const x of body.identities) if (x.id === B) Object.assign(x, { modelVersion: 'face-embed-older', needsReenrolment: true });
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.click('#show-all');
+    await expect.poll(() => page.textContent('#stale-info')).toContain('1 identity here was enrolled with another model version and needs re-enrolment');
+    await page.check('#only-stale');
+    expect(await page.locator('#identities tr[data-id]').getAttribute('data-id')).toBe(B);
+    await shot('6-needs-reenrolment');
+    await page.click(`button[aria-label="Re-enrol ${B}"]`);
+    expect(await page.inputValue('#enrol-id')).toBe(B);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('enrol-files');
+    await page.unroute('**/admin/identities?*');
+    await page.uncheck('#only-stale');
+    await page.fill('#enrol-id', '');
+    await page.click('#show-all');
+    await expect.poll(() => page.textContent('#stale-info')).toContain('no identity shown needs re-enrolment');
+  });
+
   it('deletes an identity with the keyboard through the confirmation dialog', async () => {
     await page.focus(`button[aria-label="Delete ${B}"]`);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#confirm-delete[open]');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
-    await shot('6-confirm-delete');
+    await shot('7-confirm-delete');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.textContent('#admin-note'), { timeout: 30_000 }).toBe(`Deleted ${B}.`);
     await expect.poll(() => page.locator('#identities tr[data-id]').count()).toBe(1);
     const list = await (await fetch(`${server.base}/admin/identities`, { headers: { authorization: `Bearer ${server.adminToken}` } })).json();
     expect(list.identities.map((x: { id: string }) => x.id)).toEqual([A]);
-    await shot('7-after-delete');
+    await shot('8-after-delete');
   });
 
   it('logged no console errors, page errors or off-host requests', () => {
