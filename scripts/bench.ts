@@ -1,45 +1,120 @@
-// Model benchmarks on this machine, side by side in one run: the fused fp32 and int8 models under
-// onnxruntime-node (1 thread) and onnxruntime-web (WASM, 1 thread, as in the Worker): file size,
-// session creation, Wasm memory + JS heap after one inference, latency p50/p95 over --runs runs.
-// Prints a markdown table to paste into BENCHMARKS.md.   Usage: npm run bench [-- --runs 30]
+// Benchmarks on this machine, side by side in one run, appended to BENCHMARKS.md as a dated section
+// (date, `uname -m`, CPU model, cores, node version). Sections (all by default; --only a,b to pick):
+//   model    the fused fp32 and int8 models under onnxruntime-node (1 thread) and onnxruntime-web
+//            (WASM, 1 thread, as in the Worker) in Node: session creation, Wasm memory + JS heap, p50/p95
+//   workerd  the edge model in `wrangler dev` (workerd): cold start, identify latency vs
+//            onnxruntime-node 1 thread on the same image, workerd process memory
+//   scan     identify's gallery scan (edge/src/gallery.ts) at N = 1k, 10k, 100k, f32 and i8 rows
+//   bundle   `wrangler deploy --dry-run` output, raw and gzip
+//   trainer  feature extraction images/s (LFW sample) and head training s/epoch (full LFW cache)
+// Usage: npm run bench [-- --runs 30] [--only workerd,scan] [--no-append]
 import { Command } from 'commander';
-import { cpus } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { arch, cpus } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readManifest, modelBytes } from '../models/load.js';
 import { createWebSession, runWeb } from './lib/ort-web-probe.js';
+import { benchScan } from './bench/scan.js';
+import { benchFeatures, benchTrainEpoch } from './bench/trainer.js';
+import { MiB, pct } from './bench/util.js';
+import { benchWorkerd, bundleSize } from './bench/workerd.js';
+import { repoRoot } from '../trainer/data-dir.js';
 
-const o = new Command().option('--runs <n>', 'timed runs after warm-up', '30').parse().opts();
+const ALL = ['model', 'workerd', 'scan', 'bundle', 'trainer'];
+const o = new Command()
+  .option('--runs <n>', 'timed runs after warm-up', '30')
+  .option('--only <list>', `sections: ${ALL.join(',')}`, ALL.join(','))
+  .option('--sample <n>', 'LFW images for the feature-extraction speed', '200')
+  .option('--features <dir>', 'full-LFW feature store for the training epoch', '.cache/features/55a0cb3af079-ca1510ff-mixed7_grid2')
+  .option('--no-append', 'print only; do not append to BENCHMARKS.md')
+  .parse().opts();
 const runs = Number(o.runs);
+const only = new Set(String(o.only).split(','));
+const lines: string[] = [];
+const out = (s = '') => (console.log(s), lines.push(s));
+const f0 = (x: number) => x.toFixed(0);
 const m = readManifest();
-const s = m.preprocess.size;
-const x = Float32Array.from({ length: s * s * 3 }, (_v, i) => ((i * 2654435761) % 1000) / 1000);
-const pct = (t: number[], q: number) => [...t].sort((a, b) => a - b)[Math.min(t.length - 1, Math.floor(q * t.length))];
-const MB = (b: number) => (b / 2 ** 20).toFixed(1);
 
-async function time(run: () => Promise<unknown>) {
-  await run();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) { const t0 = performance.now(); await run(); t.push(performance.now() - t0); }
-  return t;
+const cpu = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+out(`## npm run bench (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC)`);
+out(`\`npm run bench -- --runs ${runs} --only ${[...only].join(',')}\` · ${arch()} · ${cpu} × ${cpus().length} · node ${process.version} · model ${m.modelVersion}. Shared, noisy machine: compare ratios within this section.`);
+out();
+
+if (only.has('model')) {
+  const s = m.preprocess.size;
+  const x = Float32Array.from({ length: s * s * 3 }, (_v, i) => ((i * 2654435761) % 1000) / 1000);
+  const time = async (run: () => Promise<unknown>) => {
+    await run();
+    const t: number[] = [];
+    for (let i = 0; i < runs; i++) { const t0 = performance.now(); await run(); t.push(performance.now() - t0); }
+    return t;
+  };
+  out('**Model in Node** (1 thread; int8 first: Wasm memory never shrinks, so the fp32 Wasm figure is an upper bound)');
+  out();
+  out('| model | runtime | file MiB | create ms | Wasm MiB | JS heap MiB | p50 ms | p95 ms |');
+  out('|---|---|---|---|---|---|---|---|');
+  for (const variant of ['int8', 'fp32'] as const) {
+    const bytes = modelBytes(m, variant);
+    const t0 = performance.now();
+    const node = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const nodeCreate = performance.now() - t0;
+    const tn = await time(() => node.run({ [m.input.name]: new ort.Tensor('float32', x, [1, s, s, 3]) }));
+    await node.release();
+    out(`| ${variant} | onnxruntime-node 1 thread | ${MiB(bytes.length)} | ${f0(nodeCreate)} | – | – | ${f0(pct(tn, 0.5))} | ${f0(pct(tn, 0.95))} |`);
+    const web = await createWebSession(bytes);
+    await runWeb(web.session, x, [1, s, s, 3]);
+    const wasm = web.wasmBytes(), heap = process.memoryUsage().heapUsed;
+    const tw = await time(() => runWeb(web.session, x, [1, s, s, 3]));
+    await web.session.release();
+    out(`| ${variant} | onnxruntime-web WASM 1 thread | ${MiB(bytes.length)} | ${f0(web.createMs)} | ${MiB(wasm)} | ${MiB(heap)} | ${f0(pct(tw, 0.5))} | ${f0(pct(tw, 0.95))} |`);
+  }
+  out();
 }
 
-console.log(`${new Date().toISOString().slice(0, 10)} · ${cpus()[0].model} × ${cpus().length} · node ${process.version} · model ${m.modelVersion} · ${runs} runs\n`);
-console.log('| model | runtime | file MiB | create ms | Wasm MiB | JS heap MiB | p50 ms | p95 ms |');
-console.log('|---|---|---|---|---|---|---|---|');
-// int8 first: one onnxruntime-web instance serves both and Wasm memory never shrinks, so the int8
-// reading is clean and the fp32 one is an upper bound.
-for (const variant of ['int8', 'fp32'] as const) {
-  const bytes = modelBytes(m, variant);
-  const t0 = performance.now();
-  const node = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  const nodeCreate = performance.now() - t0;
-  const tn = await time(() => node.run({ [m.input.name]: new ort.Tensor('float32', x, [1, s, s, 3]) }));
-  await node.release();
-  console.log(`| ${variant} | onnxruntime-node 1 thread | ${MB(bytes.length)} | ${nodeCreate.toFixed(0)} | – | – | ${pct(tn, 0.5).toFixed(0)} | ${pct(tn, 0.95).toFixed(0)} |`);
-  const web = await createWebSession(bytes);
-  await runWeb(web.session, x, [1, s, s, 3]);
-  const wasm = web.wasmBytes(), heap = process.memoryUsage().heapUsed;
-  const tw = await time(() => runWeb(web.session, x, [1, s, s, 3]));
-  await web.session.release();
-  console.log(`| ${variant} | onnxruntime-web WASM 1 thread | ${MB(bytes.length)} | ${web.createMs.toFixed(0)} | ${MB(wasm)} | ${MB(heap)} | ${pct(tw, 0.5).toFixed(0)} | ${pct(tw, 0.95).toFixed(0)} |`);
+if (only.has('workerd')) {
+  const r = await benchWorkerd(runs, (s) => console.error(s));
+  const p = (t: number[]) => `${f0(pct(t, 0.5))} / ${f0(pct(t, 0.95))}`;
+  out(`**Edge model in workerd** (\`wrangler dev --env dev\`, fresh local state; client-side loopback timings; ${runs} runs after 3 warm-ups; image: ${r.image})`);
+  out();
+  out('| measurement | p50 / p95 ms | goal |');
+  out('|---|---|---|');
+  out(`| cold start: spawn → first healthy /v1/health | ${f0(r.readyMs)} (once) | – |`);
+  out(`| cold start: first identify after ready (R2 fetch + sha256 + session + first inference) | ${f0(r.firstIdentifyMs)} (once) | ≤ 3000 |`);
+  out(`| identify, 3 enrolled (HTTP + multipart + decode + preprocess + inference + scan) | ${p(r.identify)} | p50 ≤ 400 |`);
+  out(`| /v1/health (HTTP baseline, no inference) | ${p(r.health)} | – |`);
+  out(`| identify − health, p50 | ${f0(pct(r.identify, 0.5) - pct(r.health, 0.5))} | – |`);
+  out(`| onnxruntime-node 1 thread, same model and image (inference only) | ${p(r.node)} | – |`);
+  out(`| ratio workerd identify p50 / onnxruntime-node p50 | ${(pct(r.identify, 0.5) / pct(r.node, 0.5)).toFixed(1)}× | – |`);
+  out(`| workerd process VmHWM / VmRSS after the runs (upper bound on the isolate) | ${r.vmHwmKiB ? MiB(r.vmHwmKiB * 1024) : '?'} / ${r.vmRssKiB ? MiB(r.vmRssKiB * 1024) : '?'} MiB | 128 MB limit in production |`);
+  out();
 }
+
+if (only.has('scan')) {
+  out(`**Identify scan** (edge/src/gallery.ts searchGallery, top 5, synthetic 128-d unit vectors, one row per identity, in Node; 50 queries after 3 warm-ups)`);
+  out();
+  out('| N | rows | shards | shard MiB | heap + ArrayBuffer growth MiB | p50 ms | p95 ms | goal |');
+  out('|---|---|---|---|---|---|---|---|');
+  for (const n of [1_000, 10_000, 100_000])
+    for (const dtype of ['f32', 'i8'] as const) {
+      const r = await benchScan(n, dtype);
+      out(`| ${n.toLocaleString('en')} | ${dtype} | ${r.shards} | ${MiB(r.shardBytes)} | ${MiB(r.heapBytes)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${n === 100_000 ? '≤ 10 ms, ≤ 16 MB' : '–'} |`);
+    }
+  out();
+}
+
+if (only.has('bundle')) {
+  const b = bundleSize();
+  out(`**Script bundle** (\`wrangler deploy --dry-run --outdir\`, ${b.files} files, source maps excluded): ${MiB(b.raw)} MiB raw, ${MiB(b.gzip)} MiB gzip -9.`);
+  out();
+}
+
+if (only.has('trainer')) {
+  const fx = await benchFeatures(Number(o.sample));
+  const ep = benchTrainEpoch(join(repoRoot, o.features));
+  out(`**Trainer**: feature extraction (InceptionV3 → mixed7 2×2, onnxruntime-node, 2 threads, batch 8, decode + preprocess included) ${fx.imagesPerSecond.toFixed(1)} images/s over ${fx.images} LFW images; ` +
+    (ep ? `head training, 1 epoch on the full-LFW cache (\`trainer train --epochs 1 --fresh\`, wall time incl. loading features and the epoch-0 validation) ${f0(ep.seconds)} s.` : `head training not measured: no feature store at ${o.features}.`));
+  out();
+}
+
+if (o.append) appendFileSync(join(repoRoot, 'BENCHMARKS.md'), '\n' + lines.join('\n') + '\n');

@@ -29,6 +29,8 @@ export interface LocalServer {
   apiKeys: string[];
   manifestKey: string;
   child: ChildProcess;
+  /** Milliseconds from spawning wrangler dev to the first healthy /v1/health answer. */
+  readyMs: number;
   /** SIGINT to wrangler's process group; resolves when it has exited (SIGKILL after 10 s). */
   stop(): Promise<void>;
   /** SIGKILL to the whole process group at once: a crash, for fault tests. */
@@ -77,6 +79,7 @@ export async function startLocalServer(o: LocalServerOptions = {}): Promise<Loca
   const args = ['wrangler', 'dev', '--env', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
     ...(o.persistTo ? ['--persist-to', o.persistTo] : []), ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])];
   log(`wrangler dev on ${base} (model ${manifestKey})`);
+  const spawnedAt = performance.now();
   const child = spawn('npx', args, {
     cwd: repoRoot, stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'], detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
@@ -89,7 +92,7 @@ export async function startLocalServer(o: LocalServerOptions = {}): Promise<Loca
     clearTimeout(t);
   };
   const server: LocalServer = {
-    base, port, adminToken, apiKeys, manifestKey, child,
+    base, port, adminToken, apiKeys, manifestKey, child, readyMs: 0,
     stop: () => signal('SIGINT', 10_000),
     kill: () => signal('SIGKILL', 0),
   };
@@ -98,8 +101,8 @@ export async function startLocalServer(o: LocalServerOptions = {}): Promise<Loca
   child.once('exit', () => (early = true));
   while (Date.now() < deadline) {
     if (early) throw new Error(`wrangler dev exited before answering ${base}/v1/health`);
-    try { if ((await fetch(`${base}/v1/health`)).ok) return server; } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 500));
+    try { if ((await fetch(`${base}/v1/health`)).ok) return Object.assign(server, { readyMs: performance.now() - spawnedAt }); } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
   }
   await server.stop();
   throw new Error(`wrangler dev did not answer ${base}/v1/health within ${(o.healthTimeoutMs ?? 120_000) / 1000} s`);
