@@ -2,7 +2,7 @@
 // against `wrangler dev` on loopback with its own KV/R2 state. Enrols two LFW people through the
 // admin page, identifies a third photo of one, verifies a different-person pair, shows an API error,
 // deletes an identity from the keyboard, and fails on any console error. Screenshots: out/e2e/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -31,6 +31,7 @@ describeWithLfw('web console in headless Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (as .ci/run does) or set CHROMIUM_PATH`);
     tmp = mkdtempSync(join(tmpdir(), 'console-e2e-'));
     mkdirSync(SHOTS, { recursive: true });
     server = await startLocalServer({ persistTo: join(tmp, 'state'), stdio: 'ignore' });
