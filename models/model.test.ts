@@ -1,7 +1,8 @@
 // The built models against the trainer: fused fp32 = backbone features → JS head; the int8 edge
 // variant stays close to fp32 and takes the same decisions on the committed test CSV.
-// Bounds are what the int8 model measurably holds (BENCHMARKS.md), not yet the 0.999 / 99% goal:
-// the head's per-feature standardisation amplifies int8 rounding (issue 4 stays open for that).
+// The fp32 model itself moves by more than the issue's 0.999 cosine goal when its input is merely
+// rounded to whole grey levels (the noise floor test below), so the int8 bounds are stated against
+// that floor and against decisions and accuracy (BENCHMARKS.md, "Edge model: quantisation").
 import { beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -49,17 +50,23 @@ describeWithLfw('fused models on real LFW images', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
-  it('int8 edge model vs fp32: median cosine ≥ 0.99, min ≥ 0.95 on 200 images', async () => {
-    const cos: number[] = [];
+  it('int8 edge model vs fp32 on 200 images: median cosine ≥ 0.99, min ≥ 0.95, within 3× the fp32 grey-level noise floor', async () => {
+    const cos: number[] = [], floor: number[] = [];
     for (const p of sample) {
       const x = await image(p);
-      cos.push(dot(await fp32.embed(x), await int8.embed(x)));
+      const e = await fp32.embed(x);
+      cos.push(dot(e, await int8.embed(x)));
+      // The same image with its resized pixels rounded to whole grey levels, as any 8-bit pipeline would.
+      const rounded = x.map((v) => (Math.round((v - m.preprocess.offset) / m.preprocess.scale) * m.preprocess.scale) + m.preprocess.offset);
+      floor.push(dot(e, await fp32.embed(rounded)));
     }
-    cos.sort((a, b) => a - b);
-    console.log(`int8 vs fp32 cosine over ${cos.length} images: min ${cos[0].toFixed(5)}, median ${cos[cos.length >> 1].toFixed(5)}`);
-    expect(cos[cos.length >> 1]).toBeGreaterThanOrEqual(0.99);
-    expect(cos[0]).toBeGreaterThanOrEqual(0.95);
-  });
+    const med = (a: number[]) => [...a].sort((u, v) => u - v)[a.length >> 1];
+    console.log(`over ${cos.length} images: int8 vs fp32 cosine min ${Math.min(...cos).toFixed(5)}, median ${med(cos).toFixed(5)}; ` +
+      `fp32 vs fp32 on grey-level-rounded input min ${Math.min(...floor).toFixed(5)}, median ${med(floor).toFixed(5)}`);
+    expect(med(cos)).toBeGreaterThanOrEqual(0.99);
+    expect(Math.min(...cos)).toBeGreaterThanOrEqual(0.95);
+    expect(1 - med(cos)).toBeLessThanOrEqual(3 * (1 - med(floor)));
+  }, 600_000);
 
   it('int8 and fp32 agree on ≥ 96% of the 800 test-CSV decisions, accuracy within 0.02', async () => {
     const triplets = parseTripletsCsv(readFileSync(join(repoRoot, 'models/test-triplets.csv'), 'utf8'));
@@ -85,5 +92,5 @@ describeWithLfw('fused models on real LFW images', () => {
     expect(total).toBe(800);
     expect(agree / total).toBeGreaterThanOrEqual(0.96);
     expect(Math.abs(correct.fp32 - correct.int8) / total).toBeLessThanOrEqual(0.02);
-  });
+  }, 600_000);
 });

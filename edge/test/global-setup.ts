@@ -2,11 +2,13 @@
 // vitest's provide/inject) and serves the real model build and LFW photos over a loopback HTTP
 // server, so tests can fetch files too large to inject. FACES_DIR overrides the LFW location,
 // EDGE_TEST_MANIFEST the manifest (default models/manifest.json; its file must exist on disk).
+// /reference/<Name>/<file> answers what the trainer's side computes for that photo (reference.ts).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { basename, dirname, join, normalize, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { makeFixtures } from './fixtures';
+import { trainerReference } from './reference';
 
 const root = resolve(import.meta.dirname, '../..');
 const facesDir = resolve(root, process.env.FACES_DIR ?? '../shared/data/lfw/lfw-deepfunneled');
@@ -36,8 +38,15 @@ function realModel(): { manifest: string; file: string } | null {
 
 export default async function setup(project: TestProject) {
   project.provide('fixtures', await makeFixtures());
+  const real = realModel();
   const server = createServer((req, res) => {
     const [, top, ...rest] = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/');
+    if (top === 'reference' && real) {
+      trainerReference(real, normalize(join(facesDir, ...rest)))
+        .then((r) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r)))
+        .catch((e) => res.writeHead(500).end(String(e)));
+      return;
+    }
     const base = served[top];
     const path = top === 'model' ? base : base && normalize(join(base, ...rest));
     if (!path || (top !== 'model' && !path.startsWith(base + '/')) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
@@ -47,7 +56,6 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as { port: number };
   project.provide('filesUrl', `http://127.0.0.1:${port}`);
-  const real = realModel();
   if (real) served.model = real.file;
   project.provide('realManifest', real?.manifest ?? null);
   project.provide('facesAvailable', existsSync(facesDir));

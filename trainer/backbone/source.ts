@@ -71,12 +71,23 @@ export function layersOf(src: BackboneSource): LayerJson[] {
   return (src.modelTopology.model_config ?? src.modelTopology).config!.layers;
 }
 
+export interface DecodedWeight {
+  shape: number[];
+  data: Float32Array;
+  /** Set when the stored weights are uint8 with an integer zero point: data = scale · (q − zeroPoint). */
+  grid?: { scale: number; zeroPoint: number };
+}
+
 /** Dequantised float weights by name, decoded exactly as tfjs decodes them. */
-export function decodeWeights(src: BackboneSource): Map<string, { shape: number[]; data: Float32Array }> {
+export function decodeWeights(src: BackboneSource): Map<string, DecodedWeight> {
   const named = tf.io.decodeWeights(src.weightData, src.weightSpecs);
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  const specs = new Map(src.weightSpecs.map((s) => [s.name, s]));
+  const out = new Map<string, DecodedWeight>();
   for (const [k, t] of Object.entries(named)) {
-    out.set(k, { shape: t.shape, data: t.dataSync() as Float32Array });
+    const q = specs.get(k)?.quantization;
+    const z = q?.dtype === 'uint8' && q.scale && q.min !== undefined ? -q.min / q.scale : NaN;
+    const grid = Math.abs(z - Math.round(z)) < 1e-6 ? { scale: q!.scale!, zeroPoint: Math.round(z) } : undefined;
+    out.set(k, { shape: t.shape, data: t.dataSync() as Float32Array, grid });
     t.dispose();
   }
   return out;

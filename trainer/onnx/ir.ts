@@ -11,7 +11,15 @@ export interface Tensor {
   dims: number[];
   dataType: DataTypeId;
   data: TensorData;
+  /**
+   * The values lie exactly on an affine 8-bit grid, value = scale[c] · (q − zeroPoint) with integer
+   * q ∈ [0, 255] per output channel c (source weights that were uint8-quantised): a quantiser can
+   * store them losslessly.
+   */
+  grid?: WeightGrid;
 }
+
+export interface WeightGrid { zeroPoint: number; scale: Float32Array }
 
 export type AttrValue = number | string | number[] | { float: number } | { floats: number[] };
 

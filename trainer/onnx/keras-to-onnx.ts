@@ -1,10 +1,10 @@
 // Converts a tfjs/Keras layers model (InceptionV3-style: Conv2D, BatchNormalization, Activation,
 // pooling, Concatenate, Flatten, Dense) into an ONNX graph. NHWC→NCHW happens once at the input;
 // BatchNormalization is folded into the preceding convolution.
-import type { LayerJson } from '../backbone/source.js';
+import type { DecodedWeight, LayerJson } from '../backbone/source.js';
 import { DataType, GraphBuilder, floatTensor, int64Tensor, type Graph } from './ir.js';
 
-type Weights = Map<string, { shape: number[]; data: Float32Array }>;
+type Weights = Map<string, DecodedWeight>;
 
 /** A feature taken from a layer: its raw output, global average, or a g×g grid of averages. */
 export interface FeatureTap {
@@ -30,7 +30,7 @@ function weight(w: Weights, name: string) {
 }
 
 /** Keras kernel [kh, kw, in, out] → ONNX [out, in, kh, kw], scaled per output channel. */
-function convKernel(k: { shape: number[]; data: Float32Array }, scale: Float32Array) {
+function convKernel(k: DecodedWeight, scale: Float32Array) {
   const [kh, kw, ci, co] = k.shape;
   const out = new Float32Array(k.data.length);
   for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++)
@@ -81,7 +81,9 @@ export function kerasToOnnx(layers: LayerJson[], weights: Weights, taps: Feature
             bias[o] = (bias[o] - mean[o]) * scale[o] + (beta ? beta[o] : 0);
           }
         }
-        const W = b.init(floatTensor(`${l.name}.weight`, [co, k.shape[2], kh, kw], convKernel(k, scale)));
+        // Folding BN scales each output channel, so a uint8 source grid stays exact per channel.
+        const grid = k.grid && { zeroPoint: k.grid.zeroPoint, scale: scale.map((s) => s * k.grid!.scale) };
+        const W = b.init({ ...floatTensor(`${l.name}.weight`, [co, k.shape[2], kh, kw], convKernel(k, scale)), grid });
         const B = b.init(floatTensor(`${l.name}.bias`, [co], bias));
         let out = b.node('Conv', [ins[0].name, W, B], {
           kernel_shape: [kh, kw], strides: cfg.strides, pads: [t, le, bo, ri], dilations: cfg.dilation_rate,

@@ -1,5 +1,6 @@
-// Static int8 quantisation of a converted backbone graph in QDQ form: per-output-channel int8 conv
-// weights, int32 biases, and uint8 activations whose ranges are calibrated on real images.
+// Static 8-bit quantisation of a converted backbone graph in QDQ form: per-output-channel conv
+// weights (lossless uint8 where the source was uint8, else int8), int32 biases, and uint8
+// activations whose ranges are calibrated on real images.
 // onnxruntime (optimisation level 'all') fuses the QDQ pattern into QLinearConv and friends.
 import { DataType, type Graph, type Node, type Tensor } from './ir.js';
 
@@ -30,6 +31,32 @@ function uint8Params(r: Range) {
   return { scale, zeroPoint: Math.min(255, Math.max(0, Math.round(-lo / scale))) };
 }
 
+/**
+ * Per-output-channel 8-bit weights. Weights on a known uint8 grid (Tensor.grid) are stored exactly
+ * as uint8 with that grid's zero point; others are rounded to symmetric int8.
+ */
+export function quantizeWeights(w: Tensor): { q: Int8Array | Uint8Array; scale: Float32Array; zeroPoint: number } {
+  const data = w.data as Float32Array, co = w.dims[0], per = data.length / co;
+  if (w.grid) {
+    const q = new Uint8Array(data.length), { scale, zeroPoint } = w.grid;
+    let worst = 0;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] / scale[Math.floor(i / per)] + zeroPoint, r = Math.round(v);
+      worst = r < 0 || r > 255 ? Infinity : Math.max(worst, Math.abs(v - r));
+      q[i] = r;
+    }
+    if (worst < 1e-2) return { q, scale, zeroPoint };
+  }
+  const q = new Int8Array(data.length), scale = new Float32Array(co);
+  for (let o = 0; o < co; o++) {
+    let m = 0;
+    for (let k = 0; k < per; k++) m = Math.max(m, Math.abs(data[o * per + k]));
+    scale[o] = m > 0 ? m / 127 : 1;
+    for (let k = 0; k < per; k++) q[o * per + k] = Math.round(data[o * per + k] / scale[o]);
+  }
+  return { q, scale, zeroPoint: 0 };
+}
+
 /** Returns a new graph with QDQ nodes; `ranges` must cover activationTensors(g). */
 export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
@@ -46,22 +73,20 @@ export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
       // Without a calibrated input scale the conv is weight-only: int8 weights, float bias and activations.
       const xs = actScale.get(x);
       const w = inits.get(wName)!, b = inits.get(bName)!;
-      const co = w.dims[0], per = (w.data as Float32Array).length / co;
-      const wq = new Int8Array(w.data.length), ws = new Float32Array(co), bq = new Int32Array(co), bs = new Float32Array(co);
-      for (let o = 0; o < co; o++) {
-        let m = 0;
-        for (let k = 0; k < per; k++) m = Math.max(m, Math.abs((w.data as Float32Array)[o * per + k]));
-        ws[o] = m > 0 ? m / 127 : 1;
-        for (let k = 0; k < per; k++) wq[o * per + k] = Math.round((w.data as Float32Array)[o * per + k] / ws[o]);
-        if (xs !== undefined) {
+      const co = w.dims[0];
+      const { q, scale: ws, zeroPoint } = quantizeWeights(w);
+      const bq = new Int32Array(co), bs = new Float32Array(co);
+      if (xs !== undefined)
+        for (let o = 0; o < co; o++) {
           bs[o] = xs * ws[o];
           bq[o] = Math.round((b.data as Float32Array)[o] / bs[o]);
         }
-      }
       initializers.push(
-        { name: `${wName}_q`, dims: w.dims, dataType: DataType.INT8, data: wq },
+        { name: `${wName}_q`, dims: w.dims, dataType: q instanceof Uint8Array ? DataType.UINT8 : DataType.INT8, data: q },
         { name: `${wName}_scale`, dims: [co], dataType: DataType.FLOAT, data: ws },
-        { name: `${wName}_zp`, dims: [co], dataType: DataType.INT8, data: new Int8Array(co) },
+        q instanceof Uint8Array
+          ? { name: `${wName}_zp`, dims: [co], dataType: DataType.UINT8, data: new Uint8Array(co).fill(zeroPoint) }
+          : { name: `${wName}_zp`, dims: [co], dataType: DataType.INT8, data: new Int8Array(co) },
       );
       nodes.push({ opType: 'DequantizeLinear', name: `${wName}_dq`, inputs: [`${wName}_q`, `${wName}_scale`, `${wName}_zp`], outputs: [`${wName}_dq`], attrs: { axis: 0 } });
       used.add(wName);

@@ -1,0 +1,67 @@
+// Edge vs trainer on the same JPEGs, real model: the Worker's decoder (jsquash) + the shared
+// preprocessing against sharp + the same preprocessing, and onnxruntime-web in workerd against
+// onnxruntime-node on the same tensor. Reference values come from global-setup (reference.ts).
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { dot } from '../../models/contract/distance';
+import { preprocess } from '../../models/contract/preprocess';
+import { decodeBase64 } from '../src/base64';
+import { decodeImage } from '../src/decode';
+import { readImageHeader } from '../src/image-header';
+import { edgeFile } from '../src/manifest';
+import { getModel, type Model } from '../src/model';
+import { installModel, resetIsolate } from './helpers';
+
+const filesUrl = inject('filesUrl');
+const manifestText = inject('realManifest');
+const haveFaces = inject('facesAvailable');
+const PHOTOS = ['George_W_Bush/George_W_Bush_0001.jpg', 'Serena_Williams/Serena_Williams_0002.jpg', 'Tony_Blair/Tony_Blair_0003.jpg',
+  'Colin_Powell/Colin_Powell_0004.jpg', 'Jennifer_Aniston/Jennifer_Aniston_0001.jpg'];
+
+interface Reference { tensor: string; edge: number[]; fp32: number[] | null }
+
+describe.skipIf(!manifestText || !haveFaces)('edge and trainer compute the same embedding', () => {
+  let model: Model;
+  const rows: { photo: string; grey: number; decoder: number; runtime: number; vsFp32: number | null }[] = [];
+
+  beforeAll(async () => {
+    resetIsolate();
+    const manifest = JSON.parse(manifestText!);
+    const r = await fetch(`${filesUrl}/model`);
+    expect(r.ok, `${edgeFile(manifest).path} could not be served`).toBe(true);
+    await installModel(new Uint8Array(await r.arrayBuffer()), manifest);
+    model = await getModel(env);
+    for (const photo of PHOTOS) {
+      const jpeg = new Uint8Array(await (await fetch(`${filesUrl}/faces/${photo}`)).arrayBuffer());
+      const ref: Reference = await (await fetch(`${filesUrl}/reference/${photo}`)).json();
+      const theirs = new Float32Array(decodeBase64(ref.tensor, 'tensor').buffer);
+      const ours = preprocess(await decodeImage(jpeg, readImageHeader(jpeg, 'image'), 'image'), model.manifest.preprocess);
+      let worst = 0;
+      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
+      const [eOurs, eTheirs] = await model.embedder.embed([ours, theirs]);
+      rows.push({
+        photo, grey: worst / model.manifest.preprocess.scale, decoder: dot(eOurs, eTheirs),
+        runtime: dot(eTheirs, Float32Array.from(ref.edge)), vsFp32: ref.fp32 && dot(eOurs, Float32Array.from(ref.fp32)),
+      });
+    }
+    console.log(rows.map((r) => `${r.photo}: tensor max |Δ| ${r.grey.toFixed(3)} grey levels, cos decoder ${r.decoder.toFixed(6)}, runtime ${r.runtime.toFixed(6)}, edge vs trainer fp32 ${r.vsFp32?.toFixed(5)}`).join('\n'));
+  }, 300_000);
+
+  it('decoding: the preprocessed tensors differ by at most one grey level', () => {
+    for (const r of rows) expect(r.grey, r.photo).toBeLessThanOrEqual(1 + 1e-3);
+  });
+
+  it('decoding: same model, edge tensor vs trainer tensor, cosine ≥ 0.999', () => {
+    for (const r of rows) expect(r.decoder, r.photo).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('runtime: onnxruntime-web in workerd vs onnxruntime-node on the same tensor, cosine ≥ 0.999', () => {
+    for (const r of rows) expect(r.runtime, r.photo).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('whole path: edge (jsquash, int8, workerd) vs trainer (sharp, fp32, Node), cosine ≥ 0.95', () => {
+    const fp32 = rows.filter((r) => r.vsFp32 !== null);
+    expect(fp32.length, 'the fp32 model is built by scripts/build-model.ts next to the edge model').toBe(rows.length);
+    for (const r of fp32) expect(r.vsFp32!, r.photo).toBeGreaterThanOrEqual(0.95);
+  });
+});
