@@ -2,7 +2,7 @@
 // caller metadata are stored, never images; DELETE removes the record at once, and the next gallery
 // rebuild (cron, every minute, or POST /admin/gallery/rebuild) removes its rows from the snapshot.
 import { Hono } from 'hono';
-import { currentVersion, enrol, notFound, view } from './admin-enrol';
+import { currentVersion, enrol, notFound, view, writeIdentity } from './admin-enrol';
 import { requireAdmin } from './auth';
 import { ApiError } from './errors';
 import { noteWrite } from './gallery';
@@ -40,11 +40,8 @@ export const admin = new Hono<{ Bindings: Env }>()
   })
   .delete('/admin/identities/:id', async (c) => {
     const id = validateIdentityId(c.req.param('id'));
-    const store = new IdentityStore(c.env.GALLERY);
-    const rec = await store.get(id);
-    if (!rec) throw notFound(id);
-    await store.delete(id);
-    noteWrite(rec.modelVersion, id, Date.now(), null);
+    const { previous } = await writeIdentity(c.env, { kind: 'delete', id });
+    noteWrite(previous!.modelVersion, id, Date.now(), null);
     return c.json({ id, deleted: true });
   })
   .post('/admin/gallery/rebuild', async (c) => {

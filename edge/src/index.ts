@@ -13,6 +13,8 @@ import { openapi } from './openapi';
 import { guardStorage } from './storage';
 import { verify } from './verify';
 
+export { IdentityWriter } from './identity-writer';
+
 export const app = new Hono<{ Bindings: Env }>()
   .route('/', consoleRoute)
   .route('/', health)

@@ -7,7 +7,7 @@ import { resetGallery } from '../src/gallery';
 import { unpackShard } from '../src/gallery-pack';
 import { MAX_RECORD_READS } from '../src/gallery-rebuild';
 import { encodeRows, IdentityStore } from '../src/identity-store';
-import { call, fixture, fixtureB64, form, installTinyModel, startWithTinyModel, kvState, resetIsolate } from './helpers';
+import { call, fixture, fixtureB64, form, installTinyModel, startWithTinyModel, kvState, resetIsolate, withWriterEnv } from './helpers';
 import { spyKv } from './kv-spy';
 
 const enrol = (id: string, ...names: string[]) => call('PUT', `/admin/identities/${id}`, { json: { images: names.map(fixtureB64) } });
@@ -56,7 +56,8 @@ describe('admin round trip', () => {
   it('writes each identity with one put, so a failed write leaves no trace', async () => {
     const before = await kvState();
     const { kv, calls } = spyKv(env.GALLERY, (op) => op === 'put');
-    const r = await call('PUT', '/admin/identities/alice', { json: { images: [fixtureB64('person1.jpg'), fixtureB64('person1.png')] }, env: { GALLERY: kv } });
+    const r = await withWriterEnv('alice', { GALLERY: kv }, () =>
+      call('PUT', '/admin/identities/alice', { json: { images: [fixtureB64('person1.jpg'), fixtureB64('person1.png')] } }));
     expect([r.status, r.data.error.code]).toEqual([503, 'storage_unavailable']);
     expect(calls.filter(([op]) => op === 'put')).toHaveLength(1);
     expect(await kvState()).toEqual(before);

@@ -1,5 +1,5 @@
 // Shared test plumbing: fixtures, the tiny model in R2, requests through the Worker, KV snapshots.
-import { createExecutionContext, reset, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, reset, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import worker from '../src/index';
@@ -92,4 +92,26 @@ export async function startWithTinyModel() {
   await reset();
   resetIsolate();
   await installTinyModel();
+}
+
+/**
+ * Runs `fn` while the identity writer of `id` (a Durable Object, which uses its own bindings, not
+ * the request's) sees `patch` in its env — e.g. a failing GALLERY.
+ */
+export async function withWriterEnv<T>(id: string, patch: Partial<Env>, fn: () => Promise<T>): Promise<T> {
+  // Untyped: the RPC types of the writer's methods are too deep for the compiler here.
+  const ns = env.IDENTITY_WRITER as unknown as DurableObjectNamespace;
+  const stub = ns.get(ns.idFromName(id));
+  const runIn = runInDurableObject as unknown as (s: DurableObjectStub, fn: (o: any) => void) => Promise<void>;
+  await runIn(stub, (o) => {
+    o.savedEnv ??= o.env;
+    o.env = { ...o.savedEnv, ...patch };
+  });
+  try {
+    return await fn();
+  } finally {
+    await runIn(stub, (o) => {
+      o.env = o.savedEnv;
+    });
+  }
 }

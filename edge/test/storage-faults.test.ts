@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
 import { resetGallery } from '../src/gallery';
 import { resetModel } from '../src/model';
-import { call, fixtureB64, kvState, startWithTinyModel } from './helpers';
+import { call, fixtureB64, kvState, startWithTinyModel, withWriterEnv } from './helpers';
 import { spyKv } from './kv-spy';
 
 const img = (n: string) => fixtureB64(n);
@@ -60,18 +60,22 @@ describe('KV reads', () => {
     expect503(await call('GET', '/admin/identities/alice', { env: { GALLERY: failing((op) => op === 'get') } }), 'GALLERY');
     expect503(await call('GET', '/admin/identities', { env: { GALLERY: failing((op) => op === 'list') } }), 'GALLERY');
     expect503(await call('POST', '/admin/gallery/rebuild', { env: { GALLERY: failing((op) => op === 'list') } }), 'GALLERY');
-    expect503(await enrol('carol', 'person3.jpg', { GALLERY: failing((op) => op === 'get') }), 'GALLERY');
+    // Enrolment reads only its writer's record, which adopts KV's on first use.
+    expect503(await withWriterEnv('carol', { GALLERY: failing((op) => op === 'get') }, () => enrol('carol', 'person3.jpg')), 'GALLERY');
     expect(await kvState()).toEqual(before);
   });
 });
 
 describe('KV writes', () => {
   it('enrol (PUT and POST …/images) and delete with failing writes → 503; records unchanged', async () => {
-    const noWrites = failing((op) => op === 'put' || op === 'delete');
-    expect503(await enrol('carol', 'person3.jpg', { GALLERY: noWrites }), 'GALLERY');
-    expect503(await enrol('alice', 'person3.jpg', { GALLERY: noWrites }), 'GALLERY');
-    expect503(await call('POST', '/admin/identities/alice/images', { json: { images: [img('person1.png')] }, env: { GALLERY: noWrites } }), 'GALLERY');
-    expect503(await call('DELETE', '/admin/identities/bob', { env: { GALLERY: noWrites } }), 'GALLERY');
+    // Identity records are written by each identity's writer (a Durable Object with its own bindings).
+    const noWrites = { GALLERY: failing((op) => op === 'put' || op === 'delete') };
+    expect503(await withWriterEnv('carol', noWrites, () => enrol('carol', 'person3.jpg')), 'GALLERY');
+    await withWriterEnv('alice', noWrites, async () => {
+      expect503(await enrol('alice', 'person3.jpg'), 'GALLERY');
+      expect503(await call('POST', '/admin/identities/alice/images', { json: { images: [img('person1.png')] } }), 'GALLERY');
+    });
+    expect503(await withWriterEnv('bob', noWrites, () => call('DELETE', '/admin/identities/bob')), 'GALLERY');
     expect(await kvState()).toEqual(before);
     expect((await call('GET', '/admin/identities/bob')).status).toBe(200);
     expect((await call('GET', '/admin/identities/alice')).data.imageCount).toBe(1);
