@@ -1,7 +1,9 @@
 // Inference: the only module that imports onnxruntime. Runs the ONNX embedding model with the
 // single-threaded wasm backend, whose .wasm is imported as a precompiled module (see wasm-shim.ts).
-// WebGPU would need onnxruntime's larger JSEP build (~28 MB more wasm) and navigator.gpu, which
-// workerd does not expose, so this bundle reports 'webgpu' never and 'wasm' always.
+// WebGPU is detected (navigator.gpu) but not bundled: workerd exposes no navigator.gpu, and
+// onnxruntime-web's WebGPU build (`onnxruntime-web/webgpu`, ort-wasm-simd-threaded.asyncify.wasm)
+// measured 6.6 MiB gzip alone (10.2 MiB with this wasm build: over the 10 MiB limit) and ran the
+// CPU path ~5x slower in workerd. Figures and commands: edge/README.md, "Inference backend".
 import * as ort from 'onnxruntime-web/wasm';
 // A relative path because wrangler's wasm rule resolves without package.json "exports".
 import ortWasm from '../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
@@ -21,12 +23,27 @@ export interface ModelIO {
 
 export interface Embedder {
   readonly backend: Backend;
+  /** webgpuStatus() at session creation. */
+  readonly webgpu: string;
   /** Embed NHWC [size, size, 3] tensors; returns one unit vector per input. */
   embed(inputs: Float32Array[]): Promise<Float32Array[]>;
 }
 
-/** WebGPU is not in this build; kept as the one switch should the JSEP build be bundled later. */
+/** The execution provider every session uses: this bundle carries onnxruntime's wasm-only build. */
 export const backend: Backend = 'wasm';
+
+/**
+ * Why WebGPU is not used here, as /v1/health reports it: `navigator.gpu` is checked each time
+ * (workerd has none; a runtime that grows one is named as such), and the bundled build has no
+ * WebGPU execution provider either way.
+ */
+export function webgpuStatus(): string {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  const gpu = typeof nav === 'object' && nav !== null && 'gpu' in nav && !!nav.gpu;
+  return gpu
+    ? 'unavailable: navigator.gpu exists, but this bundle carries the wasm-only onnxruntime build'
+    : 'unavailable: navigator.gpu undefined';
+}
 
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
@@ -34,6 +51,7 @@ ort.env.wasm.wasmBinary = SENTINEL;
 ort.env.logLevel = 'error';
 
 export async function createEmbedder(model: Uint8Array, io: ModelIO): Promise<Embedder> {
+  const webgpu = webgpuStatus();
   const session = await withPrecompiledWasm(ortWasm, () =>
     ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
   );
@@ -57,6 +75,7 @@ export async function createEmbedder(model: Uint8Array, io: ModelIO): Promise<Em
   // One run at a time per isolate: the wasm backend is single-threaded anyway.
   return {
     backend,
+    webgpu,
     embed: (inputs) => {
       const next = queue.then(() => embed(inputs));
       queue = next.catch(() => undefined);

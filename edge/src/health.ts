@@ -1,7 +1,7 @@
-// GET /v1/health — public. Reports the inference backend and whether this isolate has the model
-// loaded (and which version). ?load=1 loads it first, for warm-up probes and deploy checks.
+// GET /v1/health — public. Reports the inference backend (and why not WebGPU) and whether this
+// isolate has the model loaded (and which version). ?load=1 loads it first, for warm-up probes and deploy checks.
 import { Hono } from 'hono';
-import { backend } from './embedder';
+import { backend, webgpuStatus } from './embedder';
 import { getModel, modelStatus } from './model';
 
 export const health = new Hono<{ Bindings: Env }>().get('/v1/health', async (c) => {
@@ -10,6 +10,7 @@ export const health = new Hono<{ Bindings: Env }>().get('/v1/health', async (c) 
   return c.json({
     status: m.error ? 'degraded' : 'ok',
     backend,
+    webgpu: webgpuStatus(),
     model: { loaded: m.loaded, modelVersion: m.modelVersion ?? null, ...(m.error ? { error: m.error } : {}) },
   });
 });

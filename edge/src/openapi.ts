@@ -37,7 +37,7 @@ const doc = {
     },
   },
   paths: {
-    '/v1/health': { get: { summary: 'Backend and model status (?load=1 loads the model)', responses: ok(obj({ status: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, model: obj({ loaded: { type: 'boolean' }, modelVersion: { type: ['string', 'null'] } }) })) } },
+    '/v1/health': { get: { summary: 'Backend and model status (?load=1 loads the model)', responses: ok(obj({ status: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, webgpu: { type: 'string', description: 'why WebGPU is not the backend, e.g. "unavailable: navigator.gpu undefined"' }, model: obj({ loaded: { type: 'boolean' }, modelVersion: { type: ['string', 'null'] } }) })) } },
     '/v1/model': { get: {
       summary: 'Model facts from the manifest: version, backend, threshold, preprocessing spec (crop, size), evaluation figures',
       responses: { ...ok(obj({ modelVersion: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, backbone: obj({ name: { type: ['string', 'null'] }, cut: { type: ['string', 'null'] } }), embeddingSize: { type: 'integer' }, threshold: obj({ score: { type: 'number' }, similarity: { type: 'number' }, method: { type: 'string' } }), preprocess: obj({ crop: ref('Box'), size: { type: 'integer' }, resize: { type: 'string' }, scale: { type: 'number' }, offset: { type: 'number' }, layout: { type: 'string' } }), metrics: { type: 'object', additionalProperties: { type: ['number', 'string'] } } })), ...errors('model_unavailable') },
