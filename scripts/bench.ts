@@ -91,14 +91,14 @@ if (only.has('workerd')) {
 }
 
 if (only.has('scan')) {
-  out(`**Identify scan** (edge/src/gallery.ts searchGallery, top 5, synthetic 128-d unit vectors, one row per identity, in Node; 50 queries after 3 warm-ups)`);
+  out(`**Identify scan** (edge/src/gallery.ts searchGallery, top 5, synthetic 128-d unit vectors, one row per identity, ids in byte order as a rebuild writes them, in Node; 50 queries after 3 warm-ups; kernel: edge/src/scan.wasm SIMD or the JS fallback)`);
   out();
-  out('| N | rows | shards | shard MiB | heap + ArrayBuffer growth MiB | p50 ms | p95 ms | goal |');
-  out('|---|---|---|---|---|---|---|---|');
+  out('| N | rows | shards | shard MiB | snapshot holds MiB (MB) | heap + external growth MiB | kernel | p50 ms | p95 ms | goal |');
+  out('|---|---|---|---|---|---|---|---|---|---|');
   for (const n of [1_000, 10_000, 100_000])
     for (const dtype of ['f32', 'i8'] as const) {
       const r = await benchScan(n, dtype);
-      out(`| ${n.toLocaleString('en')} | ${dtype} | ${r.shards} | ${MiB(r.shardBytes)} | ${MiB(r.heapBytes)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${n === 100_000 ? '≤ 10 ms, ≤ 16 MB' : '–'} |`);
+      out(`| ${n.toLocaleString('en')} | ${dtype} | ${r.shards} | ${MiB(r.shardBytes)} | ${MiB(r.heldBytes)} (${(r.heldBytes / 1e6).toFixed(2)}) | ${MiB(r.heapBytes)} | ${r.kernel} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${n === 100_000 ? '≤ 10 ms, ≤ 16 MB' : '–'} |`);
     }
   out();
 }

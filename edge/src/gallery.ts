@@ -25,8 +25,14 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
   const overlay = overlays.get(version) ?? new Map<string, OverlayEntry>();
   const best = new Float32Array(snap.size).fill(-Infinity);
   snap.scoreInto(query, best);
+  // This isolate's own writes replace the snapshot's rows of those identities.
+  for (const id of overlay.keys()) {
+    const i = snap.indexOf(id);
+    if (i !== undefined) best[i] = -Infinity;
+  }
   // Keep only the k best (similarity desc, then id asc) instead of sorting every identity:
-  // at 100k identities a full sort costs far more than the scan itself.
+  // at 100k identities a full sort costs far more than the scan itself. Ids are decoded only for
+  // identities that reach the current top k.
   const top: Candidate[] = [];
   const before = (a: Candidate, b: Candidate) => a.similarity > b.similarity || (a.similarity === b.similarity && a.id < b.id);
   const offer = (c: Candidate) => {
@@ -35,11 +41,15 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
     while (i > 0 && before(c, top[i - 1])) (top[i] = top[i - 1]), i--;
     top[i] = c;
   };
-  let searched = 0;
-  for (let i = 0; i < snap.size; i++) {
-    if (best[i] === -Infinity || overlay.has(snap.ids[i])) continue;
+  let searched = 0, floor = -Infinity;
+  for (let i = 0; i < best.length; i++) {
+    const s = best[i];
+    if (s === -Infinity) continue;
     searched++;
-    if (top.length < k || best[i] >= top[k - 1].similarity) offer({ id: snap.ids[i], similarity: best[i] });
+    if (s >= floor) {
+      offer({ id: snap.idAt(i), similarity: s });
+      if (top.length === k) floor = top[k - 1].similarity;
+    }
   }
   for (const [id, e] of overlay) {
     if (!e.rows?.length) continue;
