@@ -76,6 +76,7 @@ const manifest: ModelManifest = {
   output: { name: OUTPUT, embeddingSize: weights.layers.at(-1)!.outDim },
   threshold: { score: threshold.score, similarity: similarityFromDistance(-threshold.score), method: threshold.method },
   metrics: (meta.metrics ?? {}) as ModelManifest['metrics'],
+  ...(meta.roc ? { roc: meta.roc as ModelManifest['roc'] } : {}),
   files,
 };
 writeFileSync(join(repoRoot, 'models/manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aucDeLong, equalErrorRate, rocCurve, tarAtFar } from './metrics.js';
+import { aucDeLong, equalErrorRate, rocCurve, rocSummary, tarAtFar } from './metrics.js';
 import { makeRng } from './rng.js';
 import type { Scored } from './threshold.js';
 
@@ -35,6 +35,16 @@ describe('metrics', () => {
     }
     expect(roc).toHaveLength(6); // 5 distinct scores (the tie at 2 is one point) + origin
   });
+  it('rocSummary keeps both ends and at most n + 2 points of the curve, in order', () => {
+    const items = Array.from({ length: 500 }, (_, i) => ({ score: Math.sin(i * 7.1), same: i % 3 === 0 }));
+    const full = rocCurve(items), pts = rocSummary(items, 16);
+    expect(pts.length).toBeLessThanOrEqual(18);
+    expect(pts[0]).toEqual([0, 0]);
+    expect(pts.at(-1)).toEqual([1, 1]);
+    for (let i = 1; i < pts.length; i++) expect(pts[i][0] >= pts[i - 1][0] && pts[i][1] >= pts[i - 1][1]).toBe(true);
+    for (const [f, t] of pts) expect(full.some((p) => Math.abs(p.fpr - f) < 1e-4 && Math.abs(p.tpr - t) < 1e-4)).toBe(true);
+  });
+
   it('EER of mirrored uniform classes is their overlap share', () => {
     // same ~ U(0.5, 1.5), diff ~ U(0, 1) on a fine grid: the EER sits at score 0.75 with rate 0.25.
     const g = Array.from({ length: 1000 }, (_, i) => (i + 0.5) / 1000);

@@ -25,6 +25,14 @@ export function rocCurve(items: Scored[]): RocPoint[] {
   return pts;
 }
 
+/** The ROC as at most `n` + 2 [fpr, tpr] points (evenly spaced along the curve's index), rounded to 4 decimals: small enough for a manifest. */
+export function rocSummary(items: Scored[], n = 64): [number, number][] {
+  const roc = rocCurve(items);
+  const keep = new Set([0, roc.length - 1, ...Array.from({ length: n }, (_, i) => Math.round(((i + 1) * (roc.length - 1)) / (n + 1)))]);
+  const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
+  return [...keep].sort((a, b) => a - b).map((i) => [r4(roc[i].fpr), r4(roc[i].tpr)]);
+}
+
 /** AUC = P(score_same > score_diff) + ½ P(tie), with DeLong's variance. */
 export function aucDeLong(items: Scored[]): { auc: number; se: number; ci95: [number, number] } {
   const { pos, neg } = split(items);

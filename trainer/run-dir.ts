@@ -36,6 +36,7 @@ export interface HeadMeta {
   split?: { valFraction: number; seed: number };
   threshold?: { score: number; similarity: number; method: string };
   metrics?: Record<string, number | string>;
+  roc?: { pairs: string; points: [number, number][] };
   [k: string]: unknown;
 }
 

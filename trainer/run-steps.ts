@@ -9,6 +9,7 @@ import { headEmbedder, rawEmbedder, type Embedder } from './embed.js';
 import { evaluateMethod, loadEvalData, type MethodResult } from './evaluate.js';
 import { devIdentities } from './lfw-data.js';
 import { pickThreshold, type ThresholdChoice } from './pick-threshold.js';
+import { rocSummary } from './metrics.js';
 import { renderReport } from './report.js';
 import { readJson, readMetrics, readRunHead, runFile, updateHeadMeta, writeJson } from './run-dir.js';
 import { makeConfig, type TrainConfig } from './config.js';
@@ -75,6 +76,10 @@ export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainP
       view2Accuracy: h.view2.mean, view2AccuracyStd: h.view2.std, view2Auc: h.view2.auc, view2Eer: h.view2.eer, view2TarAtFar1e3: h.view2.tarAtFar1e3,
       rawCosineTestTripletAccuracy: raw.testTriplets.accuracy, rawCosineView2Accuracy: raw.view2.mean,
       ...(out.view2TrainPerFold ? { view2TrainPerFoldAccuracy: out.view2TrainPerFold.mean, view2TrainPerFoldStd: out.view2TrainPerFold.std } : {}),
+    },
+    roc: {
+      pairs: `LFW View 2, ${h.view2.pairs} pairs, fixed head (optimistic)`,
+      points: rocSummary([...h.distances.same.map((d) => ({ score: -d, same: true })), ...h.distances.different.map((d) => ({ score: -d, same: false }))]),
     },
   });
   return out;

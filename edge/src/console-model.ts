@@ -1,5 +1,5 @@
 // Browser code of the Model panel: version, backend and threshold, the manifest's evaluation
-// figures, and the ROC operating points the manifest records (it holds no full curve).
+// figures, and the ROC curve the manifest records (its operating points when it has no curve).
 export const modelScript = `
 const LABELS = {
   testTripletAccuracy: 'Test triplets (400, held-out people): accuracy',
@@ -14,24 +14,28 @@ const LABELS = {
   rawCosineView2Accuracy: 'Baseline (raw backbone, cosine): View 2 accuracy',
 };
 
-function rocPicture(m) {
+function rocPicture(m, roc) {
   const auc = m.view2Auc, eer = m.view2Eer, tar = m.view2TarAtFar1e3;
   if (typeof auc !== 'number' || typeof eer !== 'number') return null;
   const S = 220, P = 34;
   const x = (far) => P + far * S, y = (tpr) => P + (1 - tpr) * S;
+  const curve = roc && roc.points && roc.points.length > 1 ? roc.points.map(([f, t]) => x(f).toFixed(1) + ',' + y(t).toFixed(1)).join(' ') : '';
   const pts = [[eer, 1 - eer, 'EER ' + fmt(eer)]];
   if (typeof tar === 'number') pts.push([0.001, tar, 'TAR ' + fmt(tar) + ' at FAR 0.001']);
   const dots = pts.map(([f, t, label]) => '<circle cx="' + x(f) + '" cy="' + y(t) + '" r="4" fill="#0b57d0"/><text x="' + (x(f) + 7) + '" y="' + (y(t) + 4) + '" font-size="11">' + label + '</text>').join('');
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + (S + 2 * P + 60) + '" height="' + (S + 2 * P) + '" role="img" aria-labelledby="roc-title">' +
-    '<title id="roc-title">ROC operating points on LFW View 2, AUC ' + fmt(auc) + '</title>' +
+    '<title id="roc-title">' + (curve ? 'ROC curve' : 'ROC operating points') + ' on LFW View 2, AUC ' + fmt(auc) + '</title>' +
     '<rect x="' + P + '" y="' + P + '" width="' + S + '" height="' + S + '" fill="none" stroke="#8c959f"/>' +
-    '<line x1="' + x(0) + '" y1="' + y(0) + '" x2="' + x(1) + '" y2="' + y(1) + '" stroke="#8c959f" stroke-dasharray="4 4"/>' + dots +
+    '<line x1="' + x(0) + '" y1="' + y(0) + '" x2="' + x(1) + '" y2="' + y(1) + '" stroke="#8c959f" stroke-dasharray="4 4"/>' +
+    (curve ? '<polyline id="roc-curve" fill="none" stroke="#0b57d0" stroke-width="2" points="' + curve + '"/>' : '') + dots +
     '<text x="' + (P + S / 2) + '" y="' + (S + 2 * P - 6) + '" font-size="12" text-anchor="middle">false accept rate</text>' +
     '<text x="12" y="' + (P + S / 2) + '" font-size="12" text-anchor="middle" transform="rotate(-90 12 ' + (P + S / 2) + ')">true accept rate</text>' +
     '<text x="' + (P + S - 4) + '" y="' + (P + S - 8) + '" font-size="12" text-anchor="end">AUC ' + fmt(auc) + '</text></svg>';
   const fig = $('#roc');
   fig.innerHTML = svg;
-  fig.append(el('figcaption', {}, 'ROC operating points measured on LFW View 2 (dashed: chance). The manifest records these figures, not the whole curve; the trainer\\'s report (npx tsx trainer/cli.ts report) draws the full ROC.'));
+  fig.append(el('figcaption', {}, curve
+    ? 'ROC on ' + roc.pairs + ', as recorded by the trainer in the manifest (dashed: chance).'
+    : 'ROC operating points measured on LFW View 2 (dashed: chance). This manifest records these figures, not the curve; the trainer\\'s report (npx tsx trainer/cli.ts report) draws the full ROC.'));
 }
 
 function renderModel(m, health) {
@@ -49,7 +53,7 @@ function renderModel(m, health) {
   const metrics = m.metrics || {};
   $('#metrics tbody').replaceChildren(...Object.entries(metrics).map(([k, v]) =>
     el('tr', {}, el('th', { scope: 'row' }, LABELS[k] || k), el('td', {}, typeof v === 'number' ? fmt(v) : String(v)))));
-  rocPicture(metrics);
+  rocPicture(metrics, m.roc);
 }
 
 Promise.all([modelReady, api('/v1/health').catch((e) => { say($('#model-error'), e); return null; })]).then(([m, h]) => {

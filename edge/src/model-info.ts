@@ -15,5 +15,6 @@ export const modelInfo = new Hono<{ Bindings: Env }>().get('/v1/model', async (c
     threshold: m.threshold,
     preprocess: m.preprocess,
     metrics: m.metrics ?? {},
+    roc: m.roc ?? null,
   });
 });

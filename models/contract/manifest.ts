@@ -11,5 +11,7 @@ export interface ModelManifest {
   /** Decision rule: match iff −‖a − b‖² > threshold.score, i.e. similarity > threshold.similarity. */
   threshold: { score: number; similarity: number; method: string };
   metrics: Record<string, number | string>;
+  /** The trainer's ROC for these weights, as [false accept rate, true accept rate] points. */
+  roc?: { pairs: string; points: [number, number][] };
   files: Record<string, { path: string; sha256: string; bytes: number; description: string }>;
 }

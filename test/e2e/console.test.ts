@@ -61,6 +61,9 @@ describeWithLfw('web console in headless Chromium', () => {
     expect(facts).toContain('wasm');
     expect(await page.locator('#metrics tbody tr').count()).toBe(Object.keys(model.metrics).length);
     expect(await page.locator('#roc svg circle').count()).toBeGreaterThan(0);
+    // The curve is drawn when the manifest carries the trainer's ROC points.
+    expect(await page.locator('#roc-curve').count()).toBe(model.roc ? 1 : 0);
+    if (model.roc) expect((await page.getAttribute('#roc-curve', 'points'))!.split(' ')).toHaveLength(model.roc.points.length);
     await shot('1-model');
   });
 
