@@ -1,9 +1,10 @@
 // Chooses the edge model's quantisation by measurement: for the fused model at the committed cut,
-// the fp32 reference, full QDQ int8 (the edge model) and weight-only 8-bit (exact source weights,
-// float activations), plus the fp32 model on input rounded to whole grey levels (the noise floor any
-// 8-bit image pipeline adds), and two diagnostics that quantise only the first activations. Cosine to fp32 on N peopleDevTest images (onnxruntime-node), then each
-// variant under onnxruntime-web (WASM, 1 thread, in Node, one child process per variant so Wasm memory
-// is its own): session creation, Wasm memory after one inference, per-image latency.
+// the fp32 reference, int8 QDQ with every activation in uint8, the edge model (int8 QDQ with the
+// first FLOAT_STEM activations in float), weight-only 8-bit (exact source weights, float
+// activations), and a sweep over how many leading activations stay float. Cosine to fp32 on N
+// peopleDevTest images (onnxruntime-node), then each full variant under onnxruntime-web (WASM, 1
+// thread, in Node, one child process per variant so Wasm memory is its own): session creation,
+// Wasm memory after one inference, per-image latency.
 // Usage: npx tsx scripts/quant-choice.ts [--images 200] [--runs 20] [--data DIR]   (prints a markdown table)
 import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
@@ -14,8 +15,8 @@ import * as ort from 'onnxruntime-node';
 import { loadBackbone } from '../trainer/backbone/source.js';
 import { tapByName } from '../trainer/features/taps.js';
 import { loadHead } from '../trainer/head-weights.js';
-import { edgeGraph, fusedGraph, serialise, INPUT, OUTPUT } from '../trainer/export.js';
-import { activationTensors, quantizeQdq } from '../trainer/onnx/quantize.js';
+import { edgeGraph, fusedGraph, serialise, FLOAT_STEM, INPUT, OUTPUT } from '../trainer/export.js';
+import { quantizeQdq } from '../trainer/onnx/quantize.js';
 import type { Graph } from '../trainer/onnx/ir.js';
 import { preprocess } from '../models/contract/preprocess.js';
 import { dot } from '../models/contract/distance.js';
@@ -52,16 +53,14 @@ const { weights } = loadHead(join(repoRoot, 'models/head'));
 const fp32 = fusedGraph(loadBackbone(), tapByName(m.backbone.cut), weights);
 const cal = JSON.parse(readFileSync(join(repoRoot, 'models/calibration.json'), 'utf8'));
 const ranges = new Map(Object.entries(cal.ranges as Record<string, [number, number]>).map(([k, [min, max]]) => [k, { min, max }]));
-// Where the int8 error comes from: uint8 activations only for the input tensor, or only up to mixed0.
-const acts = activationTensors(fp32);
-const upTo = (n: number) => quantizeQdq(fp32, new Map(acts.slice(0, n).map((t) => [t, ranges.get(t)!])));
-const variants: Record<string, Graph> = { fp32, 'int8 QDQ (edge)': edgeGraph(fp32, ranges), 'weight-only 8-bit': quantizeQdq(fp32, new Map()) };
-const partial: Record<string, Graph> = { 'uint8 input tensor only': upTo(1), 'uint8 activations up to mixed0 only': upTo(acts.indexOf('mixed0') + 1) };
+const variants: Record<string, Graph> = {
+  fp32, 'int8 QDQ, all activations uint8': edgeGraph(fp32, ranges, 0), [`int8 QDQ, first ${FLOAT_STEM} activations float (edge)`]: edgeGraph(fp32, ranges),
+  'weight-only 8-bit': quantizeQdq(fp32, new Map()),
+};
+const sweep = [1, 2, 4, 6].map((k) => [`int8 QDQ, first ${k} activations float (sweep)`, edgeGraph(fp32, ranges, k)] as const);
 
 const people = readPeople(lfw.file('peopleDevTest.txt'))[0].slice(0, Number(o.images));
 const images = await Promise.all(people.map(async (p) => preprocess(await decodeImage(join(lfw.images, p.name, `${p.name}_0001.jpg`)), m.preprocess)));
-const { scale, offset } = m.preprocess;
-const rounded = images.map((x) => x.map((v) => Math.round((v - offset) / scale) * scale + offset));
 const dir = mkdtempSync(join(tmpdir(), 'quant-choice-'));
 const input = join(dir, 'input.f32');
 writeFileSync(input, images[0]);
@@ -90,7 +89,6 @@ for (const [name, g] of Object.entries(variants)) {
   if (name === 'fp32') ref = e;
   const w = JSON.parse(execFileSync('npx', ['tsx', 'scripts/quant-choice.ts', '--probe', `${file},${input}`, '--runs', o.runs], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1)!);
   console.log(`| ${name} | ${(bytes.length / 2 ** 20).toFixed(1)} | ${name === 'fp32' ? '1 (reference)' : stats(ref, e)} | ${w.createMs.toFixed(0)} | ${w.wasmMiB.toFixed(1)} | ${w.p50.toFixed(0)} / ${w.p95.toFixed(0)} |`);
-  if (name === 'fp32') console.log(`| fp32 on grey-level-rounded input (noise floor) | – | ${stats(ref, await embed(bytes, rounded))} | – | – | – |`);
 }
-for (const [name, g] of Object.entries(partial)) console.log(`| ${name} (diagnostic) | – | ${stats(ref, await embed(serialise(g, {}), images))} | – | – | – |`);
+for (const [name, g] of sweep) console.log(`| ${name} | – | ${stats(ref, await embed(serialise(g, {}), images))} | – | – | – |`);
 rmSync(dir, { recursive: true, force: true });

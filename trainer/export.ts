@@ -1,5 +1,5 @@
 // Builds the deployable models: InceptionV3 cut at the chosen tap, fused with the trained head
-// (fp32, for the trainer and parity checks), and its int8 QDQ edge variant.
+// (fp32, for the trainer and parity checks), and its int8 QDQ edge variant (float stem and tail).
 import { decodeWeights, layersOf, type BackboneSource } from './backbone/source.js';
 import { kerasToOnnx, type FeatureTap } from './onnx/keras-to-onnx.js';
 import { fuseHead } from './onnx/fuse-head.js';
@@ -35,10 +35,18 @@ function floatTail(g: Graph): Set<string> {
   return new Set(cut ? [...cut.outputs, ...cut.inputs] : []);
 }
 
-export function edgeGraph(fp32: Graph, ranges: Map<string, Range>): Graph {
-  const missing = activationTensors(fp32).filter((t) => !ranges.has(t));
+/**
+ * How many of the first activation tensors stay in float: the input and the first two conv outputs,
+ * so the stem's first three convs (about 0.6 of ~4.5 GMAC) run in float. uint8 rounding there moved
+ * the embedding most: all-int8 gives cosine ≥ 0.975 to fp32, this ≥ 0.999 (scripts/quant-choice.ts).
+ */
+export const FLOAT_STEM = 3;
+
+export function edgeGraph(fp32: Graph, ranges: Map<string, Range>, floatStem = FLOAT_STEM): Graph {
+  const acts = activationTensors(fp32);
+  const missing = acts.filter((t) => !ranges.has(t));
   if (missing.length) throw new Error(`calibration does not cover ${missing.length} activations (e.g. ${missing[0]}): recalibrate`);
-  const keep = floatTail(fp32);
+  const keep = new Set([...floatTail(fp32), ...acts.slice(0, floatStem)]);
   return quantizeQdq(fp32, new Map([...ranges].filter(([t]) => !keep.has(t))));
 }
 
