@@ -1,12 +1,28 @@
 // Binary shard format for the packed gallery (one KV value each, kept far below KV's 25 MiB cap):
 //   "FGS1" | u32 header length | header JSON | zero pad to 4 | rows × dim of float32 or int8
-// Header: { dim, dtype, ids[], updated[], counts[] } — identity i owns the next counts[i] rows.
-// int8 rows store round(x·127) of unit vectors (|x| ≤ 1); the reader multiplies by 1/127.
-
+//   [int8 with rowScale "u16": | rows × u16 m]
+// Header: { dim, dtype, ids[], updated[], counts[], rowScale? } — identity i owns the next counts[i] rows.
+// int8 rows store round(x / s) with a per-row scale s = m / (65535 · 127), m = ⌈max|x| · 65535⌉, so
+// each row uses the full int8 range. Shards without rowScale (older writers) used s = 1/127, i.e. m = 65535.
 export type Dtype = 'f32' | 'i8';
 export interface GalleryEntry { id: string; updatedAt: number; rows: Float32Array[] }
-export interface ShardHeader { dim: number; dtype: Dtype; ids: string[]; updated: number[]; counts: number[] }
-export interface Shard { header: ShardHeader; data: Float32Array | Int8Array; scale: number }
+export interface ShardHeader { dim: number; dtype: Dtype; ids: string[]; updated: number[]; counts: number[]; rowScale?: 'u16' }
+/** rowScale[r] = m of row r (int8 shards; null for f32): the row's values are data · m / (65535 · 127). */
+export interface Shard { header: ShardHeader; data: Float32Array | Int8Array; rowScale: Uint16Array | null }
+
+/** The per-row scale unit: stored int8 · m · I8_UNIT is the value. */
+export const I8_UNIT = 1 / (65535 * 127);
+
+/** int8 quantisation of one row at its own scale: q = round(x / s), s = m · I8_UNIT. */
+export function quantizeRow(row: Float32Array, out: Int8Array): number {
+  let maxAbs = 0;
+  for (let j = 0; j < row.length; j++) maxAbs = Math.max(maxAbs, Math.abs(row[j]));
+  // − 0.01: a row that was dequantised to float32 (a rebuild reusing rows) gets its old m back, not m + 1.
+  const m = Math.min(65535, Math.max(1, Math.ceil(maxAbs * 65535 - 0.01)));
+  const k = 1 / (m * I8_UNIT);
+  for (let j = 0; j < row.length; j++) out[j] = Math.max(-127, Math.min(127, Math.round(row[j] * k)));
+  return m;
+}
 
 const MAGIC = 0x31534746; // "FGS1" little-endian
 export const SHARD_MAX_BYTES = 8 * 1024 * 1024;
@@ -26,19 +42,25 @@ export function packShards(entries: GalleryEntry[], dim: number, dtype: Dtype, m
 }
 
 function packOne(entries: GalleryEntry[], dim: number, dtype: Dtype): ArrayBuffer {
-  const header: ShardHeader = { dim, dtype, ids: entries.map((e) => e.id), updated: entries.map((e) => e.updatedAt), counts: entries.map((e) => e.rows.length) };
+  const header: ShardHeader = {
+    dim, dtype, ids: entries.map((e) => e.id), updated: entries.map((e) => e.updatedAt), counts: entries.map((e) => e.rows.length),
+    ...(dtype === 'i8' ? { rowScale: 'u16' as const } : {}),
+  };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const start = (8 + json.length + 3) & ~3;
   const rows = entries.flatMap((e) => e.rows);
-  const buf = new ArrayBuffer(start + rows.length * dim * (dtype === 'f32' ? 4 : 1));
+  const rowBytes = rows.length * dim * (dtype === 'f32' ? 4 : 1);
+  const scalesAt = (start + rowBytes + 1) & ~1;
+  const buf = new ArrayBuffer(dtype === 'f32' ? start + rowBytes : scalesAt + rows.length * 2);
   new DataView(buf).setUint32(0, MAGIC, true);
   new DataView(buf).setUint32(4, json.length, true);
   new Uint8Array(buf, 8, json.length).set(json);
-  const out = dtype === 'f32' ? new Float32Array(buf, start) : new Int8Array(buf, start);
+  const out = dtype === 'f32' ? new Float32Array(buf, start, rows.length * dim) : new Int8Array(buf, start, rows.length * dim);
+  const scales = dtype === 'i8' ? new Uint16Array(buf, scalesAt, rows.length) : null;
   rows.forEach((r, i) => {
     if (r.length !== dim) throw new Error(`embedding of length ${r.length}, expected ${dim}`);
-    if (dtype === 'f32') out.set(r, i * dim);
-    else for (let j = 0; j < dim; j++) out[i * dim + j] = Math.round(Math.max(-1, Math.min(1, r[j])) * 127);
+    if (out instanceof Float32Array) out.set(r, i * dim);
+    else scales![i] = quantizeRow(r, out.subarray(i * dim, (i + 1) * dim));
   });
   return buf;
 }
@@ -49,8 +71,15 @@ export function unpackShard(buf: ArrayBuffer): Shard {
   const len = v.getUint32(4, true);
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, len))) as ShardHeader;
   const start = (8 + len + 3) & ~3;
-  const data = header.dtype === 'f32' ? new Float32Array(buf, start) : new Int8Array(buf, start);
   const rows = header.counts.reduce((a, b) => a + b, 0);
-  if (data.length !== rows * header.dim) throw new Error('gallery shard has the wrong length');
-  return { header, data, scale: header.dtype === 'f32' ? 1 : 1 / 127 };
+  const size = rows * header.dim;
+  if (header.dtype === 'f32') {
+    if (buf.byteLength - start !== size * 4) throw new Error('gallery shard has the wrong length');
+    return { header, data: new Float32Array(buf, start, size), rowScale: null };
+  }
+  const scalesAt = (start + size + 1) & ~1;
+  const end = header.rowScale === 'u16' ? scalesAt + rows * 2 : start + size;
+  if (buf.byteLength !== end) throw new Error('gallery shard has the wrong length');
+  const rowScale = header.rowScale === 'u16' ? new Uint16Array(buf, scalesAt, rows) : new Uint16Array(rows).fill(65535);
+  return { header, data: new Int8Array(buf, start, size), rowScale };
 }

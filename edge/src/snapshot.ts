@@ -4,9 +4,9 @@
 // Layout (no per-identity objects): every row of every shard is copied into one flat array inside
 // the snapshot's own WebAssembly memory, next to a query slot and a per-row score slot, and scored
 // by the SIMD kernels of scan.wat (f32x4 for f32 rows; int8 rows × an int16-quantised query with
-// i32x4.dot_i16x8_s, exact integer sums scaled once). Ids are one UTF-8 byte array plus offsets,
+// i32x4.dot_i16x8_s, exact integer sums, then each row's own int8 scale). Ids are one UTF-8 byte array plus offsets,
 // looked up by binary search; `updated` is a Float64Array. The shards' own buffers are not kept.
-import type { Dtype, Shard } from './gallery-pack';
+import { I8_UNIT, type Dtype, type Shard } from './gallery-pack';
 import type { GalleryHead } from './gallery-store';
 import scanWasm from './scan.wasm';
 
@@ -49,8 +49,8 @@ export class Snapshot {
   private readonly qI16: Int16Array;
   private readonly outF32: Float32Array;
   private readonly outI32: Int32Array;
-  /** Per-row multiplier of the stored values (1 for f32, 1/127 for int8). */
-  private readonly scale: number;
+  /** int8 rows: each row's scale m (value = stored · m · I8_UNIT); null for f32. */
+  private readonly rowScale: Uint16Array | null;
 
   constructor(readonly version: string, readonly head: GalleryHead | null, shards: Shard[]) {
     const dim = shards[0]?.header.dim ?? head?.dim ?? 0;
@@ -58,7 +58,6 @@ export class Snapshot {
     for (const s of shards) if (s.header.dim !== dim || s.header.dtype !== dtype) throw new Error('gallery shards of one snapshot differ in dim or dtype');
     this.dim = dim;
     this.dtype = dtype;
-    this.scale = shards[0]?.scale ?? 1;
     let n = 0, rows = 0, idLen = 0, single = true;
     for (const s of shards) {
       n += s.header.ids.length;
@@ -110,6 +109,9 @@ export class Snapshot {
     this.outI32 = new Int32Array(this.memory, this.outAt, rows);
     let o = 0;
     for (const s of shards) this.rows.set(s.data, o), (o += s.data.length);
+    this.rowScale = dtype === 'i8' ? new Uint16Array(rows) : null;
+    o = 0;
+    if (this.rowScale) for (const s of shards) this.rowScale.set(s.rowScale!, o), (o += s.rowScale!.length);
   }
 
   /** The id of identity i (0 ≤ i < size). */
@@ -132,14 +134,15 @@ export class Snapshot {
 
   /** Bytes this snapshot holds: the scan memory (query, rows, scores) and the id/time/range arrays. */
   get heldBytes(): number {
-    return this.memory.byteLength + this.idBytes.byteLength + this.idStart.byteLength + this.updated.byteLength + (this.order?.byteLength ?? 0) + (this.first?.byteLength ?? 0);
+    return this.memory.byteLength + this.idBytes.byteLength + this.idStart.byteLength + this.updated.byteLength + (this.order?.byteLength ?? 0) +
+      (this.first?.byteLength ?? 0) + (this.rowScale?.byteLength ?? 0);
   }
 
   /** best[i] = max(best[i], max over identity i's rows of row·query). Rows of another width are not scored. */
   scoreInto(query: Float32Array, best: Float32Array) {
     const { dim, rowCount: rows } = this;
     if (query.length !== dim || rows === 0) return;
-    let f = this.scale;
+    let f = 1;
     const out = this.dtype === 'f32' ? this.outF32 : this.outI32;
     if (this.dtype === 'f32') {
       this.qF32.set(query);
@@ -153,23 +156,27 @@ export class Snapshot {
       if (!Number.isFinite(maxAbs)) return;
       const k = maxAbs > 0 ? Q16 / maxAbs : 0;
       for (let j = 0; j < dim; j++) this.qI16[j] = Math.round(query[j] * k);
-      f = maxAbs > 0 ? this.scale * (maxAbs / Q16) : 0;
+      f = maxAbs > 0 ? I8_UNIT * (maxAbs / Q16) : 0;
       if (this.kernel) this.kernel.dotI8(this.rowsAt, rows, dim, 0, this.outAt);
       else dotRowsJs(this.rows, rows, dim, this.qI16, this.outI32);
     }
-    const first = this.first;
+    // Row score = out[r] · f (f32) or out[r] · m[r] · f (int8); scaling commutes with max only for f32.
+    const first = this.first, m = this.rowScale;
     if (!first) {
       for (let i = 0; i < rows; i++) {
-        const s = out[i] * f;
+        const s = m ? out[i] * m[i] * f : out[i] * f;
         if (s > best[i]) best[i] = s;
       }
     } else {
       for (let i = 0; i < this.size; i++) {
         const a = first[i], b = first[i + 1];
         if (a === b) continue;
-        let m = out[a];
-        for (let r = a + 1; r < b; r++) if (out[r] > m) m = out[r];
-        const s = m * f;
+        let top = -Infinity;
+        for (let r = a; r < b; r++) {
+          const v = m ? out[r] * m[r] : out[r];
+          if (v > top) top = v;
+        }
+        const s = top * f;
         if (s > best[i]) best[i] = s;
       }
     }
@@ -180,8 +187,11 @@ export class Snapshot {
     const i = this.indexOf(id);
     if (i === undefined) return [];
     const a = this.first ? this.first[i] : i, b = this.first ? this.first[i + 1] : i + 1;
-    const { dim, scale } = this;
-    return Array.from({ length: b - a }, (_, k) => Float32Array.from(this.rows.subarray((a + k) * dim, (a + k + 1) * dim), (x) => x * scale));
+    const { dim, rowScale } = this;
+    return Array.from({ length: b - a }, (_, k) => {
+      const scale = rowScale ? rowScale[a + k] * I8_UNIT : 1;
+      return Float32Array.from(this.rows.subarray((a + k) * dim, (a + k + 1) * dim), (x) => x * scale);
+    });
   }
 
   private compareIds(a: number, b: number): number {

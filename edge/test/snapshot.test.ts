@@ -21,13 +21,17 @@ function unit(dim: number, r: () => number) {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
 }
-const plainDot = (a: Float32Array, b: Float32Array) => {
+const plainDot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let j = 0; j < a.length; j++) s += a[j] * b[j];
   return s;
 };
 /** The reference: what the shard stores, dequantised, dotted with the query in float64. */
-const stored = (row: Float32Array, dtype: Dtype) => (dtype === 'f32' ? row : row.map((x) => Math.round(Math.max(-1, Math.min(1, x)) * 127) / 127));
+const stored = (row: Float32Array, dtype: Dtype) => {
+  if (dtype === 'f32') return row;
+  const m = Math.ceil(Math.max(...row.map(Math.abs)) * 65535 - 0.01), s = m / (65535 * 127);
+  return Float64Array.from(row, (x) => Math.max(-127, Math.min(127, Math.round(x / s))) * s);
+};
 
 const byteOrder = (a: string, b: string) => {
   const x = new TextEncoder().encode(a), y = new TextEncoder().encode(b);
