@@ -1,8 +1,10 @@
 // GET /v1/health — public. Reports the inference backend (and why not WebGPU) and whether this
-// isolate has the model loaded (and which version). ?load=1 loads it first, for warm-up probes and deploy checks.
+// isolate has the model loaded (and which version), and onnxruntime's Wasm memory in this isolate.
+// ?load=1 loads it first, for warm-up probes and deploy checks.
 import { Hono } from 'hono';
 import { backend, webgpuStatus } from './embedder';
 import { getModel, modelStatus } from './model';
+import { shimmedMemoryBytes } from './wasm-shim';
 
 export const health = new Hono<{ Bindings: Env }>().get('/v1/health', async (c) => {
   if (c.req.query('load')) await getModel(c.env).catch(() => undefined);
@@ -12,5 +14,6 @@ export const health = new Hono<{ Bindings: Env }>().get('/v1/health', async (c) 
     backend,
     webgpu: webgpuStatus(),
     model: { loaded: m.loaded, modelVersion: m.modelVersion ?? null, ...(m.error ? { error: m.error } : {}) },
+    memory: { onnxruntimeWasmBytes: shimmedMemoryBytes() },
   });
 });

@@ -12,12 +12,22 @@ function isSentinel(x: unknown): boolean {
   return !!b && b.length === SENTINEL.length && b.every((v, i) => v === SENTINEL[i]);
 }
 
+const memories: WebAssembly.Memory[] = [];
+
+/** Bytes of the largest linear memory of the modules instantiated through the shim (onnxruntime's heap). */
+export function shimmedMemoryBytes(): number {
+  return Math.max(0, ...memories.map((m) => m.buffer.byteLength));
+}
+
 /** Run `init` with `WebAssembly.instantiate(SENTINEL, imports)` routed to `module`. */
 export async function withPrecompiledWasm<T>(module: WebAssembly.Module, init: () => Promise<T>): Promise<T> {
   const original = WebAssembly.instantiate;
   const patched = async (source: unknown, imports?: WebAssembly.Imports) => {
     if (isSentinel(source)) {
       const instance = await original(module, imports);
+      // The memory is exported or imported, depending on how the glue was built.
+      for (const v of [...Object.values(instance.exports), ...Object.values(imports ?? {}).flatMap((m) => Object.values(m as object))])
+        if (v instanceof WebAssembly.Memory) memories.push(v);
       return { instance, module };
     }
     return (original as (s: unknown, i?: WebAssembly.Imports) => Promise<unknown>)(source, imports);

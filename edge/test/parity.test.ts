@@ -10,6 +10,7 @@ import { decodeImage } from '../src/decode';
 import { readImageHeader } from '../src/image-header';
 import { edgeFile } from '../src/manifest';
 import { getModel, type Model } from '../src/model';
+import { shimmedMemoryBytes } from '../src/wasm-shim';
 import { installModel, resetIsolate } from './helpers';
 
 const filesUrl = inject('filesUrl');
@@ -22,6 +23,7 @@ interface Reference { tensor: string; edge: number[]; fp32: number[] | null }
 
 describe.skipIf(!manifestText || !haveFaces)('edge and trainer compute the same embedding', () => {
   let model: Model;
+  let modelBytes = 0;
   const rows: { photo: string; grey: number; decoder: number; runtime: number; vsFp32: number | null }[] = [];
 
   beforeAll(async () => {
@@ -29,7 +31,9 @@ describe.skipIf(!manifestText || !haveFaces)('edge and trainer compute the same 
     const manifest = JSON.parse(manifestText!);
     const r = await fetch(`${filesUrl}/model`);
     expect(r.ok, `${edgeFile(manifest).path} could not be served`).toBe(true);
-    await installModel(new Uint8Array(await r.arrayBuffer()), manifest);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    modelBytes = bytes.length;
+    await installModel(bytes, manifest);
     model = await getModel(env);
     for (const photo of PHOTOS) {
       const jpeg = new Uint8Array(await (await fetch(`${filesUrl}/faces/${photo}`)).arrayBuffer());
@@ -57,6 +61,13 @@ describe.skipIf(!manifestText || !haveFaces)('edge and trainer compute the same 
 
   it('runtime: onnxruntime-web in workerd vs onnxruntime-node on the same tensor, cosine ≥ 0.999', () => {
     for (const r of rows) expect(r.runtime, r.photo).toBeGreaterThanOrEqual(0.999);
+  });
+
+  it('memory in workerd: onnxruntime Wasm memory + the model bytes held while the session is created ≤ 100 MiB', () => {
+    const wasm = shimmedMemoryBytes();
+    console.log(`onnxruntime-web Wasm memory after session creation and ${PHOTOS.length} inferences: ${(wasm / 2 ** 20).toFixed(1)} MiB; model file ${(modelBytes / 2 ** 20).toFixed(1)} MiB`);
+    expect(wasm).toBeGreaterThan(0);
+    expect(wasm + modelBytes).toBeLessThanOrEqual(100 * 2 ** 20);
   });
 
   it('whole path: edge (jsquash, int8, workerd) vs trainer (sharp, fp32, Node), cosine ≥ 0.999', () => {
