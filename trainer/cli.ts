@@ -1,5 +1,5 @@
 // Command line for the offline trainer: a thin commander layer over the library functions.
-//   npx tsx trainer/cli.ts <test-set|features|train|threshold|evaluate|report> [options]
+//   npx tsx trainer/cli.ts <test-set|features|train|export|threshold|evaluate|report> [options]
 // Logs go to stderr; the result goes to stdout (as JSON with --json). Progress bars only on a TTY.
 import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { pick } from './splits.js';
 import { makeTestTriplets, tripletsToCsv } from './test-set.js';
 import { parseSets, type TrainConfig } from './config.js';
 import { trainOnStore } from './train-store.js';
-import { evaluateStep, reportStep, thresholdStep } from './run-steps.js';
+import { evaluateStep, exportStep, reportStep, thresholdStep } from './run-steps.js';
 import { readRunHead } from './run-dir.js';
 import { progressBar, wantProgress } from './progress.js';
 
@@ -108,6 +108,9 @@ command('train', 'train the head on cached features (resumes from <run>/checkpoi
   bar.end();
   return { run: fromRepo(o.run), final: r.metrics.at(-1) ?? null, baseline: r.baseline };
 });
+
+command('export', 'store the run\'s head as float16, the precision that is committed (run it before threshold and evaluate so they measure those weights)', ['run', 'json'], async (o) =>
+  exportStep(fromRepo(o.run)));
 
 command('threshold', 'choose T by 10-fold CV on validation identities and record it in the head', ['run', 'features', 'data', 'flip', 'rows', 'json'], async (o) => {
   const t = await thresholdStep({ run: fromRepo(o.run), lfw: resolveDataDir(o.data), ...openStores(o), log }, o.rows ?? 1000);

@@ -1,7 +1,7 @@
 // The embedding head as plain numbers: Dense 512 sigmoid → Dense 256 sigmoid → L2 → Dense 128 tanh
 // → L2. A pure-JS forward pass (no tfjs) for any code that must embed features, input
 // standardisation folded into the first layer for export, and save/load as a tensor bundle.
-import { readBundle, writeBundle } from './tensor-bundle.js';
+import { readBundle, writeBundle, type BundleDtype } from './tensor-bundle.js';
 
 export const HEAD_LAYERS = [
   { units: 512, activation: 'sigmoid', l2After: false },
@@ -77,12 +77,12 @@ export function headFromTensors(tensors: { shape: number[]; data: Float32Array }
 }
 
 /** Saves `<base>.json` + `<base>.bin`; meta (e.g. feature key, threshold) goes into the JSON. */
-export function saveHead(base: string, w: HeadWeights, meta: Record<string, unknown> = {}) {
+export function saveHead(base: string, w: HeadWeights, meta: Record<string, unknown> = {}, dtype: BundleDtype = 'float32') {
   const architecture = HEAD_LAYERS.map((l) => `dense:${l.units}:${l.activation}${l.l2After ? ':l2' : ''}`);
-  writeBundle(base, headTensors(w), { kind: 'embedding-head', inputDim: w.inputDim, embeddingSize: EMBEDDING_SIZE, architecture, ...meta });
+  writeBundle(base, headTensors(w), { kind: 'embedding-head', inputDim: w.inputDim, embeddingSize: EMBEDDING_SIZE, architecture, ...meta }, dtype);
 }
 
-export function loadHead(base: string): { weights: HeadWeights; meta: Record<string, unknown> } {
-  const { meta, tensors } = readBundle(base);
-  return { weights: headFromTensors(tensors), meta: meta as Record<string, unknown> };
+export function loadHead(base: string): { weights: HeadWeights; meta: Record<string, unknown>; dtype: BundleDtype } {
+  const { meta, tensors, dtype } = readBundle(base);
+  return { weights: headFromTensors(tensors), meta: meta as Record<string, unknown>, dtype };
 }

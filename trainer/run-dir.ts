@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHead, saveHead, type HeadWeights } from './head-weights.js';
 import type { EpochMetrics } from './train.js';
+import type { BundleDtype } from './tensor-bundle.js';
 
 export const runFile = (run: string, name: 'config' | 'threshold' | 'evaluation' | 'split' | 'train-summary') => join(run, `${name}.json`);
 export const headBase = (run: string) => join(run, 'head');
@@ -22,9 +23,9 @@ export function readMetrics(run: string): EpochMetrics[] {
   return existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 }
 
-export function readRunHead(run: string): { weights: HeadWeights; meta: HeadMeta } {
+export function readRunHead(run: string): { weights: HeadWeights; meta: HeadMeta; dtype: BundleDtype } {
   if (!existsSync(headBase(run) + '.json')) throw new Error(`no trained head in ${run} (run the train step first)`);
-  return loadHead(headBase(run)) as { weights: HeadWeights; meta: HeadMeta };
+  return loadHead(headBase(run)) as { weights: HeadWeights; meta: HeadMeta; dtype: BundleDtype };
 }
 
 /** What the trainer records in the exported head's JSON (scripts/build-model.ts reads it too). */
@@ -41,8 +42,9 @@ export interface HeadMeta {
 }
 
 /** Rewrites the head's JSON with extra meta (weights unchanged, output deterministic). */
-export function updateHeadMeta(run: string, patch: Partial<HeadMeta>) {
-  const { weights, meta } = readRunHead(run);
-  const { kind: _k, inputDim: _i, embeddingSize: _e, architecture: _a, ...rest } = meta;
-  saveHead(headBase(run), weights, { ...rest, ...patch });
+/** Rewrites the head's meta; the weights stay, stored in `dtype` (default: as they are). */
+export function updateHeadMeta(run: string, patch: Partial<HeadMeta>, dtype?: BundleDtype) {
+  const head = readRunHead(run);
+  const { kind: _k, inputDim: _i, embeddingSize: _e, architecture: _a, ...rest } = head.meta;
+  saveHead(headBase(run), head.weights, { ...rest, ...patch }, dtype ?? head.dtype);
 }

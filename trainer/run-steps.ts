@@ -11,7 +11,7 @@ import { devIdentities } from './lfw-data.js';
 import { pickThreshold, type ThresholdChoice } from './pick-threshold.js';
 import { rocSummary } from './metrics.js';
 import { renderReport } from './report.js';
-import { readJson, readMetrics, readRunHead, runFile, updateHeadMeta, writeJson } from './run-dir.js';
+import { headBase, readJson, readMetrics, readRunHead, runFile, updateHeadMeta, writeJson } from './run-dir.js';
 import { makeConfig, type TrainConfig } from './config.js';
 import { view2TrainPerFold } from './view2-train.js';
 
@@ -83,6 +83,18 @@ export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainP
     },
   });
   return out;
+}
+
+/** Rewrites the run's head with float16 weights; returns the largest change of any weight. */
+export function exportStep(run: string): { head: string; dtype: 'float16'; maxAbsChange: number } {
+  const { weights } = readRunHead(run);
+  updateHeadMeta(run, {}, 'float16');
+  const half = readRunHead(run).weights;
+  let maxAbsChange = 0;
+  weights.layers.forEach((d, i) => {
+    for (const [a, b] of [[d.kernel, half.layers[i].kernel], [d.bias, half.layers[i].bias]]) for (let j = 0; j < a.length; j++) maxAbsChange = Math.max(maxAbsChange, Math.abs(a[j] - b[j]));
+  });
+  return { head: headBase(run), dtype: 'float16', maxAbsChange };
 }
 
 export function reportStep(run: string): string {

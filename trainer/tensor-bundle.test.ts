@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeBundle, encodeBundle, readBundle, writeBundle } from './tensor-bundle.js';
+import { decodeBundle, encodeBundle, fromHalf, readBundle, toHalf, writeBundle } from './tensor-bundle.js';
 
 describe('tensor bundle', () => {
   const tensors = [
@@ -26,5 +26,32 @@ describe('tensor bundle', () => {
     expect(() => encodeBundle([{ name: 'z', shape: [4], data: new Float32Array(3) }], null, 'z.bin')).toThrow(/shape/);
     const { json, bin } = encodeBundle(tensors, null, 'x.bin');
     expect(() => decodeBundle(json, bin.subarray(4))).toThrow(/bytes/);
+  });
+  it('float16: every finite half survives a round trip, and rounding is to the nearest half (ties to even)', () => {
+    for (let h = 0; h < 0x10000; h++) {
+      const v = fromHalf(h);
+      if (Number.isNaN(v)) expect(Number.isNaN(fromHalf(toHalf(v)))).toBe(true);
+      else expect(toHalf(v)).toBe(h);
+    }
+    // Between neighbours: below the midpoint rounds down, above rounds up, at it goes to the even one.
+    for (const h of [0x0001, 0x03ff, 0x3c00, 0x3c01, 0x7bfe, 0x8400, 0xbc01]) {
+      const a = fromHalf(h), b = fromHalf(h + 1), mid = (a + b) / 2;
+      expect(toHalf(mid + (a - mid) / 4)).toBe(h);
+      expect(toHalf(mid + (b - mid) / 4)).toBe(h + 1);
+      expect(toHalf(mid)).toBe(h & 1 ? h + 1 : h);
+    }
+    expect(toHalf(1e6)).toBe(0x7c00); // overflow → +Infinity
+    expect(toHalf(1e-9)).toBe(0); // underflow → +0
+  });
+  it('float16 bundles: half the bytes, values within half a float16 step, the dtype recorded', () => {
+    const { json, bin } = encodeBundle(tensors, null, 'x.bin', 'float16');
+    expect(bin.length).toBe(2 * 9);
+    const back = decodeBundle(json, bin);
+    expect(back.dtype).toBe('float16');
+    back.tensors.forEach((t, i) => t.data.forEach((v, j) => {
+      const x = tensors[i].data[j];
+      expect(Math.abs(v - x)).toBeLessThanOrEqual(Math.max(Math.abs(x) * 2 ** -11, 2 ** -25));
+    }));
+    expect(decodeBundle(encodeBundle(tensors, null, 'x.bin').json, encodeBundle(tensors, null, 'x.bin').bin).dtype).toBe('float32');
   });
 });
