@@ -37,7 +37,7 @@ const acknowledged = new Set<string>(), attempted = new Set<string>();
 // wrangler dev's ProxyWorker forwards to the Worker's workerd over pooled keep-alive connections; when
 // one is closed by the other side as a request is written, it answers this 503 itself
 // (cloudflare/workers-sdk#14641; retried upstream since #15252, in wrangler
-// versions that need Node 22). It asks clients to retry; we do, at most 3 times, and count it.
+// versions that need Node 22). It asks clients to retry; we do, at most 6 times, and count it.
 const PROXY_RESET = 'Your worker restarted mid-request';
 const proxyRetries = new Map<string, number>();
 
@@ -49,8 +49,9 @@ async function send(kind: string, path: string, method: string, fields: [string,
     for (let attempt = 0; ; attempt++) {
       const r = await fetch(server.base + path, { method, body: f, headers, signal: AbortSignal.timeout(timeout) });
       const text = await r.text();
-      if (r.status === 503 && text.startsWith(PROXY_RESET) && attempt < 3) {
+      if (r.status === 503 && text.startsWith(PROXY_RESET) && attempt < 6) {
         proxyRetries.set(kind, (proxyRetries.get(kind) ?? 0) + 1);
+        await new Promise((done) => setTimeout(done, 50 * (attempt + 1))); // a moment, so the pool drops its dead connections
         continue;
       }
       if (r.status >= 500) errors5xx.set(text.slice(0, 300), (errors5xx.get(text.slice(0, 300)) ?? 0) + 1);
