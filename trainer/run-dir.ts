@@ -41,8 +41,7 @@ export interface HeadMeta {
   [k: string]: unknown;
 }
 
-/** Rewrites the head's JSON with extra meta (weights unchanged, output deterministic). */
-/** Rewrites the head's meta; the weights stay, stored in `dtype` (default: as they are). */
+/** Rewrites the head's JSON with extra meta; the weights stay, stored in `dtype` (default: as they are). Deterministic. */
 export function updateHeadMeta(run: string, patch: Partial<HeadMeta>, dtype?: BundleDtype) {
   const head = readRunHead(run);
   const { kind: _k, inputDim: _i, embeddingSize: _e, architecture: _a, ...rest } = head.meta;
