@@ -18,7 +18,8 @@ export interface PreprocessSpec {
 export interface Box { x: number; y: number; w: number; h: number }
 
 export interface RawImage {
-  data: Uint8Array | Uint8ClampedArray;
+  /** Interleaved pixels, 0–255 (float for intermediate images such as an aligned face). */
+  data: Uint8Array | Uint8ClampedArray | Float32Array;
   width: number;
   height: number;
   /** 3 = RGB, 4 = RGBA (alpha ignored). */
@@ -72,21 +73,22 @@ function axisWeights(srcStart: number, srcLen: number, srcSize: number, outSize:
   return { first, count, taps };
 }
 
-/** Crop, resize and scale one image into a [size, size, 3] float tensor (NHWC, RGB). */
-export function preprocess(img: RawImage, spec: PreprocessSpec, box?: Box): Float32Array {
-  const b = cropBox(img, spec, box);
-  const n = spec.size;
-  const xs = axisWeights(b.x, b.w, img.width, n);
-  const ys = axisWeights(b.y, b.h, img.height, n);
+/**
+ * Resample the box of an image into an outW × outH RGB float tensor (NHWC), antialiased when it
+ * shrinks, with value = pixel · scale + offset. Parts of the box outside the image repeat the edge.
+ */
+export function resample(img: RawImage, b: Box, outW: number, outH: number, scale = 1, offset = 0): Float32Array {
+  const xs = axisWeights(b.x, b.w, img.width, outW);
+  const ys = axisWeights(b.y, b.h, img.height, outH);
   const c = img.channels;
   // Horizontal pass over the rows the vertical pass needs.
   const rowLo = ys.first.reduce((a, v) => Math.min(a, v), Infinity);
-  const rowHi = Math.max(...Array.from(ys.first, (v, i) => v + ys.count[i]));
-  const tmp = new Float32Array((rowHi - rowLo) * n * 3);
+  const rowHi = ys.first.reduce((a, v, i) => Math.max(a, v + ys.count[i]), -Infinity);
+  const tmp = new Float32Array((rowHi - rowLo) * outW * 3);
   for (let y = rowLo; y < rowHi; y++) {
     const src = y * img.width * c;
-    const dst = (y - rowLo) * n * 3;
-    for (let i = 0; i < n; i++) {
+    const dst = (y - rowLo) * outW * 3;
+    for (let i = 0; i < outW; i++) {
       let r = 0, g = 0, bl = 0;
       const f = xs.first[i], row = xs.taps[i];
       for (let k = 0; k < row.length; k++) {
@@ -96,16 +98,21 @@ export function preprocess(img: RawImage, spec: PreprocessSpec, box?: Box): Floa
       tmp[dst + i * 3] = r; tmp[dst + i * 3 + 1] = g; tmp[dst + i * 3 + 2] = bl;
     }
   }
-  const out = new Float32Array(n * n * 3);
-  for (let j = 0; j < n; j++) {
+  const out = new Float32Array(outW * outH * 3);
+  for (let j = 0; j < outH; j++) {
     const f = ys.first[j] - rowLo, row = ys.taps[j];
-    for (let i = 0; i < n * 3; i++) {
+    for (let i = 0; i < outW * 3; i++) {
       let v = 0;
-      for (let k = 0; k < row.length; k++) v += tmp[(f + k) * n * 3 + i] * row[k];
-      out[j * n * 3 + i] = v * spec.scale + spec.offset;
+      for (let k = 0; k < row.length; k++) v += tmp[(f + k) * outW * 3 + i] * row[k];
+      out[j * outW * 3 + i] = v * scale + offset;
     }
   }
   return out;
+}
+
+/** Crop, resize and scale one image into a [size, size, 3] float tensor (NHWC, RGB). */
+export function preprocess(img: RawImage, spec: PreprocessSpec, box?: Box): Float32Array {
+  return resample(img, cropBox(img, spec, box), spec.size, spec.size, spec.scale, spec.offset);
 }
 
 /** Mirror an NHWC [size, size, 3] tensor left-right (flip test-time augmentation). */

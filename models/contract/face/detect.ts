@@ -1,0 +1,113 @@
+// Face detection around an ONNX BlazeFace (MediaPipe's short/full-range SSD with 896 anchors):
+// the image is letterboxed into the detector's square input, the raw outputs are decoded against
+// the anchor grid, thresholded and merged by MediaPipe's weighted non-maximum suppression. Pure
+// code shared by trainer and Worker; each runtime only runs the ONNX session.
+import { resample, type Box, type RawImage } from '../preprocess.js';
+
+/** The detector as data (stored in the manifest): file, input and anchor layout, thresholds. */
+export interface DetectorSpec {
+  id: string;
+  /** Square input side in pixels. */
+  size: number;
+  /** value = pixel · scale + offset (BlazeFace expects [−1, 1]). */
+  scale: number;
+  offset: number;
+  inputName: string;
+  /** Output pairs per anchor layer: scores [1, n, 1] and regressors [1, n, 16], n = grid² · anchors. */
+  layers: { grid: number; anchors: number; scores: string; boxes: string }[];
+  scoreThreshold: number;
+  /** Candidates overlapping more than this (IoU) are merged into one detection. */
+  iouThreshold: number;
+}
+
+/** BlazeFace's six keypoints, in the model's order (the subject's right eye is on the image's left). */
+export const KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouth', 'rightEar', 'leftEar'] as const;
+
+export interface Detection {
+  box: Box;
+  /** [x, y] in image pixels, in KEYPOINTS order. */
+  landmarks: [number, number][];
+  score: number;
+}
+
+/** How a letterboxed input maps back: image = (input − pad) / scale. */
+export interface Letterbox { scale: number; padX: number; padY: number }
+
+/** The image, aspect kept, scaled to fit the detector's square input and centred on black. */
+export function letterbox(img: RawImage, spec: DetectorSpec): { tensor: Float32Array; map: Letterbox } {
+  const n = spec.size;
+  const scale = n / Math.max(img.width, img.height);
+  const w = Math.max(1, Math.round(img.width * scale));
+  const h = Math.max(1, Math.round(img.height * scale));
+  const padX = Math.floor((n - w) / 2), padY = Math.floor((n - h) / 2);
+  const inner = resample(img, { x: 0, y: 0, w: img.width, h: img.height }, w, h, spec.scale, spec.offset);
+  const tensor = new Float32Array(n * n * 3).fill(spec.offset);
+  for (let y = 0; y < h; y++) tensor.set(inner.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * n + padX) * 3);
+  // The exact per-axis scale of the resampled content (rounding of w, h).
+  return { tensor, map: { scale: w / img.width, padX, padY } };
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, x))));
+
+interface Candidate { cx: number; cy: number; w: number; h: number; kp: number[]; score: number }
+
+/** Anchor-decode every layer's raw outputs into candidates above the score threshold, in input pixels. */
+export function decodeCandidates(outputs: Record<string, Float32Array>, spec: DetectorSpec): Candidate[] {
+  const out: Candidate[] = [];
+  for (const layer of spec.layers) {
+    const scores = outputs[layer.scores], boxes = outputs[layer.boxes];
+    const n = layer.grid * layer.grid * layer.anchors;
+    if (!scores || !boxes || scores.length !== n || boxes.length !== n * 16)
+      throw new Error(`detector output ${layer.scores}/${layer.boxes} does not have ${n} anchors`);
+    const cell = spec.size / layer.grid;
+    for (let i = 0; i < n; i++) {
+      const score = sigmoid(scores[i]);
+      if (score < spec.scoreThreshold) continue;
+      const c = Math.floor(i / layer.anchors);
+      const ax = ((c % layer.grid) + 0.5) * cell, ay = (Math.floor(c / layer.grid) + 0.5) * cell;
+      const r = boxes.subarray(i * 16, i * 16 + 16);
+      const kp: number[] = [];
+      for (let k = 0; k < 6; k++) kp.push(ax + r[4 + 2 * k], ay + r[5 + 2 * k]);
+      out.push({ cx: ax + r[0], cy: ay + r[1], w: r[2], h: r[3], kp, score });
+    }
+  }
+  return out;
+}
+
+function iou(a: Candidate, b: Candidate): number {
+  const ix = Math.max(0, Math.min(a.cx + a.w / 2, b.cx + b.w / 2) - Math.max(a.cx - a.w / 2, b.cx - b.w / 2));
+  const iy = Math.max(0, Math.min(a.cy + a.h / 2, b.cy + b.h / 2) - Math.max(a.cy - a.h / 2, b.cy - b.h / 2));
+  const inter = ix * iy;
+  return inter / (a.w * a.h + b.w * b.h - inter);
+}
+
+/**
+ * MediaPipe's weighted NMS: take the best remaining candidate, average it with every candidate
+ * overlapping it by more than the IoU threshold (weights = scores), keep its score.
+ */
+export function weightedNms(cands: Candidate[], iouThreshold: number): Candidate[] {
+  const rest = [...cands].sort((a, b) => b.score - a.score);
+  const kept: Candidate[] = [];
+  while (rest.length) {
+    const best = rest[0];
+    const group = rest.filter((c) => iou(best, c) > iouThreshold);
+    const total = group.reduce((s, c) => s + c.score, 0);
+    const avg = (f: (c: Candidate) => number) => group.reduce((s, c) => s + f(c) * c.score, 0) / total;
+    kept.push({
+      cx: avg((c) => c.cx), cy: avg((c) => c.cy), w: avg((c) => c.w), h: avg((c) => c.h),
+      kp: best.kp.map((_v, k) => avg((c) => c.kp[k])), score: best.score,
+    });
+    for (let i = rest.length - 1; i >= 0; i--) if (group.includes(rest[i])) rest.splice(i, 1);
+  }
+  return kept;
+}
+
+/** Raw outputs → detections in image pixels, best first. */
+export function decodeDetections(outputs: Record<string, Float32Array>, spec: DetectorSpec, map: Letterbox): Detection[] {
+  const toImg = (x: number, y: number): [number, number] => [(x - map.padX) / map.scale, (y - map.padY) / map.scale];
+  return weightedNms(decodeCandidates(outputs, spec), spec.iouThreshold).map((c) => {
+    const [x, y] = toImg(c.cx - c.w / 2, c.cy - c.h / 2);
+    const landmarks = KEYPOINTS.map((_k, i) => toImg(c.kp[2 * i], c.kp[2 * i + 1]));
+    return { box: { x, y, w: c.w / map.scale, h: c.h / map.scale }, landmarks, score: c.score };
+  });
+}
