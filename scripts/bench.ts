@@ -4,7 +4,7 @@
 //            (WASM, 1 thread, as in the Worker) in Node: session creation, Wasm memory + JS heap, p50/p95
 //   workerd  the edge model in `wrangler dev` (workerd): cold start, identify latency vs
 //            onnxruntime-node 1 thread on the same image, workerd process memory
-//   scan     identify's gallery scan (edge/src/gallery.ts) at N = 1k, 10k, 100k, f32 and i8 rows
+//   scan     identify's gallery scan (edge/src/gallery/cache.ts) at N = 1k, 10k, 100k, f32 and i8 rows
 //   bundle   `wrangler deploy --dry-run` output, raw and gzip
 //   trainer  feature extraction images/s (LFW sample) and head training s/epoch (full LFW cache)
 // Usage: npm run bench [-- --runs 30] [--only workerd,scan] [--no-append]
@@ -91,7 +91,7 @@ if (only.has('workerd')) {
 }
 
 if (only.has('scan')) {
-  out(`**Identify scan** (edge/src/gallery.ts searchGallery, top 5, synthetic 128-d unit vectors, one row per identity, ids in byte order as a rebuild writes them, in Node; 50 queries after 3 warm-ups; kernel: edge/src/scan.wasm SIMD or the JS fallback)`);
+  out(`**Identify scan** (edge/src/gallery/cache.ts searchGallery, top 5, synthetic 128-d unit vectors, one row per identity, ids in byte order as a rebuild writes them, in Node; 50 queries after 3 warm-ups; kernel: edge/src/gallery/scan.wasm SIMD or the JS fallback)`);
   out();
   out('| N | rows | shards | shard MiB | snapshot holds MiB (MB) | heap + external growth MiB | kernel | p50 ms | p95 ms | goal |');
   out('|---|---|---|---|---|---|---|---|---|---|');

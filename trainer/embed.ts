@@ -7,7 +7,7 @@ import { buildHead, embedRows, setHeadWeights } from './head.js';
 import { EMBEDDING_SIZE, type HeadWeights } from './head-weights.js';
 import { initBackend } from './tf-backend.js';
 
-export type Embedder = (paths: string[]) => Promise<FeatureLookup>;
+export type PathEmbedder = (paths: string[]) => Promise<FeatureLookup>;
 
 /** Stacks the rows of paths; throws naming how many have no cached features. */
 export function gather(store: FeatureLookup, paths: string[]): Float32Array {
@@ -23,7 +23,7 @@ function meanOfTwo(a: Float32Array, b: Float32Array, dim: number): Float32Array 
   return normalizeRows(a.map((v, i) => v + b[i]), dim);
 }
 
-export function rawEmbedder(store: FeatureLookup, flip?: FeatureLookup): Embedder {
+export function rawEmbedder(store: FeatureLookup, flip?: FeatureLookup): PathEmbedder {
   return async (paths) => {
     const uniq = [...new Set(paths)];
     const dim = store.meta.dim;
@@ -33,7 +33,7 @@ export function rawEmbedder(store: FeatureLookup, flip?: FeatureLookup): Embedde
   };
 }
 
-export function headEmbedder(head: HeadWeights, store: FeatureLookup, flip?: FeatureLookup): Embedder {
+export function headEmbedder(head: HeadWeights, store: FeatureLookup, flip?: FeatureLookup): PathEmbedder {
   if (store.meta.dim !== head.inputDim) throw new Error(`head takes ${head.inputDim}-d features, store has ${store.meta.dim}-d`);
   let model: ReturnType<typeof buildHead> | undefined;
   return async (paths) => {

@@ -3,7 +3,7 @@
 // T, and the LFW View 2 protocol on pairs.txt (per fold, T picked on the other 9 folds; mean ± std).
 import { readFileSync } from 'node:fs';
 import type { LfwDir } from './data-dir.js';
-import type { Embedder } from './embed.js';
+import type { PathEmbedder } from './embed.js';
 import { readPairs, type Pair } from './lfw.js';
 import { aucDeLong, equalErrorRate, tarAtFar } from './metrics.js';
 import { parseTripletsCsv, scoreTriplets, type Triplet } from './test-set.js';
@@ -37,7 +37,7 @@ export function separation(items: Scored[]): Separation {
   return { auc: a.auc, aucCi95: a.ci95, eer: equalErrorRate(items).eer, tarAtFar1e3: tarAtFar(items, 1e-3).tar, pairs: items.length };
 }
 
-export async function scorePairs(pairs: Pair[], embed: Embedder): Promise<Scored[]> {
+export async function scorePairs(pairs: Pair[], embed: PathEmbedder): Promise<Scored[]> {
   const look = await embed(pairs.flatMap((p) => [p.a, p.b]));
   return pairs.map((p) => ({ score: scoreFromDistance(squaredDistance(look.get(p.a), look.get(p.b))), same: p.same }));
 }
@@ -48,7 +48,7 @@ export function view2Protocol(scored: Scored[], pairs: Pair[]) {
   return { mean: cv.mean, std: cv.std, folds: cv.folds.map((f) => f.accuracy) };
 }
 
-export async function evaluateMethod(name: string, embed: Embedder, threshold: number, data: EvalData, margin: number): Promise<MethodResult> {
+export async function evaluateMethod(name: string, embed: PathEmbedder, threshold: number, data: EvalData, margin: number): Promise<MethodResult> {
   const look = await embed(data.triplets.flatMap((t) => [t.anchor, t.positive, t.negative]));
   const t = scoreTriplets(data.triplets, (p) => look.get(p), threshold, margin);
   const dev = await scorePairs(data.devTestPairs, embed);

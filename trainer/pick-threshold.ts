@@ -1,6 +1,6 @@
 // Chooses the decision threshold for an embedder on validation identities (never the test set):
 // a seeded set of validation triplets gives same/different comparisons, and 10-fold CV picks T.
-import type { Embedder } from './embed.js';
+import type { PathEmbedder } from './embed.js';
 import type { LfwIndex } from './lfw.js';
 import { scoreTriplets, makeTestTriplets } from './test-set.js';
 import { kFoldThreshold, type CvResult } from './threshold.js';
@@ -14,7 +14,7 @@ export interface ThresholdChoice extends CvResult {
   method: string;
 }
 
-export async function pickThreshold(embed: Embedder, valIds: LfwIndex, rows = 1000, seed = 1, k = 10): Promise<ThresholdChoice> {
+export async function pickThreshold(embed: PathEmbedder, valIds: LfwIndex, rows = 1000, seed = 1, k = 10): Promise<ThresholdChoice> {
   const ts = makeTestTriplets(valIds, rows, seed);
   const look = await embed(ts.flatMap((t) => [t.anchor, t.positive, t.negative]));
   const { comparisons } = scoreTriplets(ts, (p) => look.get(p), 0, 0);

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LfwDir } from './data-dir.js';
 import type { FeatureLookup } from './dataset.js';
-import { headEmbedder, rawEmbedder, type Embedder } from './embed.js';
+import { headEmbedder, rawEmbedder, type PathEmbedder } from './embed.js';
 import { evaluateMethod, loadEvalData, type MethodResult } from './evaluate.js';
 import { devIdentities } from './lfw-data.js';
 import { pickThreshold, type ThresholdChoice } from './pick-threshold.js';
@@ -44,7 +44,7 @@ export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainP
   const log = i.log ?? console.error;
   const { head, config, ids } = runContext(i);
   const data = loadEvalData(i.lfw, i.tripletsCsv);
-  const variants: [string, Embedder, number | undefined][] = [
+  const variants: [string, PathEmbedder, number | undefined][] = [
     ['head', headEmbedder(head.weights, i.store), i.flipStore ? undefined : head.meta.threshold?.score],
     ['raw cosine', rawEmbedder(i.store), undefined],
   ];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Uploads the built model to R2 where the Worker reads it (edge/src/manifest.ts):
+// Uploads the built model to R2 where the Worker reads it (edge/src/model/manifest.ts):
 //   <prefix>/<modelVersion>/manifest.json  and  <prefix>/<modelVersion>/<edge file name>
 // then prints the MODEL_MANIFEST_KEY for the Worker's vars. Checks the file's sha256 first.
 // Usage: node edge/scripts/upload-model.mjs [--remote|--local] [--env dev] [--bucket edge-face-models] [--prefix face-embed] [--persist-to dir]
@@ -18,7 +18,7 @@ const repoRoot = join(import.meta.dirname, '../..');
 export function modelUploadPlan({ root = repoRoot, manifest = 'models/manifest.json', prefix = 'face-embed' } = {}) {
   const manifestPath = isAbsolute(manifest) ? manifest : join(root, manifest);
   const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  // Same choice as edgeFile() in edge/src/manifest.ts.
+  // Same choice as edgeFile() in edge/src/model/manifest.ts.
   const onnx = Object.values(m.files).filter((f) => f.path.endsWith('.onnx'));
   const file = m.files.edge ?? m.files.int8 ?? (onnx.length === 1 ? onnx[0] : null);
   if (!file) throw new Error('manifest names no edge model (files.edge or files.int8)');

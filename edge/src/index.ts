@@ -1,19 +1,19 @@
 // The Worker: face verification and identification against a gallery in KV, with the embedding
 // model (ONNX, from R2) run in-process. Routes live one concept per file; this wires them up.
 import { Hono } from 'hono';
-import { admin } from './admin';
-import { consoleRoute } from './console';
-import { notFound, onError } from './errors';
-import { rebuildGallery } from './gallery-rebuild';
-import { health } from './health';
-import { identify } from './identify';
-import { modelInfo } from './model-info';
-import { getManifest } from './model';
-import { openapi } from './openapi';
-import { guardStorage } from './storage';
-import { verify } from './verify';
+import { admin } from './routes/admin';
+import { consoleRoute } from './routes/console';
+import { onError, routeNotFound } from './http/errors';
+import { rebuildGallery } from './gallery/rebuild';
+import { health } from './routes/health';
+import { identify } from './routes/identify';
+import { modelInfo } from './routes/model-info';
+import { getManifest } from './model/loader';
+import { openapi } from './routes/openapi';
+import { guardStorage } from './http/storage';
+import { verify } from './routes/verify';
 
-export { IdentityWriter } from './identity-writer';
+export { IdentityWriter } from './identity/writer';
 
 export const app = new Hono<{ Bindings: Env }>()
   .route('/', consoleRoute)
@@ -24,12 +24,12 @@ export const app = new Hono<{ Bindings: Env }>()
   .route('/', identify)
   .route('/', admin);
 app.onError(onError);
-app.notFound(notFound);
+app.notFound(routeNotFound);
 
 export default {
-  /** KV/R2 failures become 503 storage_unavailable (storage.ts). */
+  /** KV/R2 failures become 503 storage_unavailable (http/storage.ts). */
   fetch: (req, env, ctx) => app.fetch(req, guardStorage(env), ctx),
-  /** Cron: keep the packed gallery in step with the identity records (see gallery-rebuild.ts). */
+  /** Cron: keep the packed gallery in step with the identity records (see gallery/rebuild.ts). */
   async scheduled(_event, rawEnv, ctx) {
     const env = guardStorage(rawEnv);
     ctx.waitUntil(

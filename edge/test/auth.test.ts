@@ -1,7 +1,7 @@
 // API keys for /v1 verify & identify, the admin token for /admin, and what stays public.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { matchesAny } from '../src/auth';
-import { ERROR_CODES } from '../src/errors';
+import { matchesAny } from '../src/http/auth';
+import { ERROR_CODES } from '../src/http/errors';
 import { call, fixtureB64, startWithTinyModel, kvState } from './helpers';
 
 const pair = () => ({ a: fixtureB64('person1.jpg'), b: fixtureB64('person2.jpg') });

@@ -1,7 +1,7 @@
 // Every rejected input gets a 4xx JSON error with a stable code and leaves KV exactly as it was.
 import { env } from 'cloudflare:workers';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeBase64 } from '../src/base64';
+import { encodeBase64 } from '../src/http/base64';
 import { call, fixture, fixtureB64, form, installModel, startWithTinyModel, kvState, resetIsolate } from './helpers';
 import { tinyManifest, tinyModel } from './tiny-model';
 

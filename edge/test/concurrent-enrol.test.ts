@@ -2,7 +2,7 @@
 // another, so none is lost, and KV sees at most one write per second for any identity's key.
 import { env } from 'cloudflare:workers';
 import { beforeEach, expect, it } from 'vitest';
-import { IdentityStore } from '../src/identity-store';
+import { IdentityStore } from '../src/identity/store';
 import { call, fixtureB64, startWithTinyModel, withWriterEnv } from './helpers';
 import { spyKv } from './kv-spy';
 

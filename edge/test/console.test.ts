@@ -1,8 +1,8 @@
 // The console page, the /v1/model route it reads, and the OpenAPI document covering every route.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { app } from '../src/index';
-import { ERROR_CODES } from '../src/errors';
-import { ERROR_MESSAGES } from '../src/console-messages';
+import { ERROR_CODES } from '../src/http/errors';
+import { ERROR_MESSAGES } from '../src/console/messages';
 import { call, startWithTinyModel } from './helpers';
 
 beforeEach(async () => {

@@ -3,9 +3,9 @@
 import { reset } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { edgeFile } from '../src/manifest';
-import { readImageHeader } from '../src/image-header';
-import { encodeBase64 } from '../src/base64';
+import { edgeFile } from '../src/model/manifest';
+import { readImageHeader } from '../src/image/header';
+import { encodeBase64 } from '../src/http/base64';
 import { call, installModel, resetIsolate } from './helpers';
 
 const filesUrl = inject('filesUrl');

@@ -1,7 +1,7 @@
 // Shard packing: round trips, the size cap, int8 quantisation error, rebuild stability, the older int8 format.
 import { describe, expect, it } from 'vitest';
-import { packShards, unpackShard } from '../src/gallery-pack';
-import { Snapshot } from '../src/snapshot';
+import { packShards, unpackShard } from '../src/gallery/pack';
+import { Snapshot } from '../src/gallery/snapshot';
 
 const unit = (seed: number, dim = 128) => {
   const v = Float32Array.from({ length: dim }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233));

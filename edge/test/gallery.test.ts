@@ -3,10 +3,10 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
-import { resetGallery } from '../src/gallery';
-import { unpackShard } from '../src/gallery-pack';
-import { MAX_RECORD_READS } from '../src/gallery-rebuild';
-import { encodeRows, IdentityStore } from '../src/identity-store';
+import { resetGallery } from '../src/gallery/cache';
+import { unpackShard } from '../src/gallery/pack';
+import { MAX_RECORD_READS } from '../src/gallery/rebuild';
+import { encodeRows, IdentityStore } from '../src/identity/store';
 import { call, fixture, fixtureB64, form, installTinyModel, startWithTinyModel, kvState, resetIsolate, withWriterEnv } from './helpers';
 import { spyKv } from './kv-spy';
 

@@ -1,7 +1,7 @@
 // /v1/health names the inference backend and, explicitly, why it is not WebGPU. Inside workerd
 // (the production runtime) there is no navigator.gpu, so the answer is wasm with that reason.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEmbedder, webgpuStatus } from '../src/embedder';
+import { createWorkerEmbedder, webgpuStatus } from '../src/model/embedder';
 import { call, startWithTinyModel } from './helpers';
 import { tinyModel, TINY } from './tiny-model';
 
@@ -27,14 +27,14 @@ describe('/v1/health inference backend', () => {
   });
 
   it('the session itself records the same detection', async () => {
-    const e = await createEmbedder(tinyModel(), io);
+    const e = await createWorkerEmbedder(tinyModel(), io);
     expect([e.backend, e.webgpu]).toEqual(['wasm', 'unavailable: navigator.gpu undefined']);
   });
 
   it('a runtime with navigator.gpu is told apart: still wasm, because the bundle has no WebGPU build', async () => {
     vi.stubGlobal('navigator', { userAgent: 'test', gpu: { requestAdapter: async () => null } });
     expect(webgpuStatus()).toBe('unavailable: navigator.gpu exists, but this bundle carries the wasm-only onnxruntime build');
-    const e = await createEmbedder(tinyModel(), io);
+    const e = await createWorkerEmbedder(tinyModel(), io);
     expect(e.backend).toBe('wasm');
     expect(e.webgpu).toMatch(/navigator\.gpu exists/);
     const [v] = await e.embed([new Float32Array(TINY.size * TINY.size * 3).fill(0.5)]);

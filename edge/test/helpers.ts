@@ -3,9 +3,9 @@ import { createExecutionContext, reset, runInDurableObject, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { inject } from 'vitest';
 import worker from '../src/index';
-import { resetGallery } from '../src/gallery';
-import { resetModel } from '../src/model';
-import { modelObjectKey, edgeFile } from '../src/manifest';
+import { resetGallery } from '../src/gallery/cache';
+import { resetModel } from '../src/model/loader';
+import { modelObjectKey, edgeFile } from '../src/model/manifest';
 import type { ModelManifest } from '../../models/contract/manifest';
 import { sha256Hex, tinyManifest, tinyModel } from './tiny-model';
 

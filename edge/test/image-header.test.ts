@@ -1,7 +1,7 @@
 // Header parsing: dimensions without decoding, and stable codes for everything we refuse.
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../src/errors';
-import { readImageHeader } from '../src/image-header';
+import { ApiError } from '../src/http/errors';
+import { readImageHeader } from '../src/image/header';
 import { fixture } from './helpers';
 
 const code = (name: string) => {

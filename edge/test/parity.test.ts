@@ -5,12 +5,12 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { dot } from '../../models/contract/distance';
 import { preprocess } from '../../models/contract/preprocess';
-import { decodeBase64 } from '../src/base64';
-import { decodeImage } from '../src/decode';
-import { readImageHeader } from '../src/image-header';
-import { edgeFile } from '../src/manifest';
-import { getModel, type Model } from '../src/model';
-import { shimmedMemoryBytes } from '../src/wasm-shim';
+import { decodeBase64 } from '../src/http/base64';
+import { decodeImage } from '../src/image/decode';
+import { readImageHeader } from '../src/image/header';
+import { edgeFile } from '../src/model/manifest';
+import { getModel, type Model } from '../src/model/loader';
+import { shimmedMemoryBytes } from '../src/model/wasm-shim';
 import { installModel, resetIsolate } from './helpers';
 
 const filesUrl = inject('filesUrl');

@@ -1,11 +1,11 @@
-// The snapshot's scan kernels (edge/src/scan.wasm, SIMD; JS fallback) against plain loops on random
+// The snapshot's scan kernels (edge/src/gallery/scan.wasm, SIMD; JS fallback) against plain loops on random
 // data, id lookup, and searchGallery's top k against a full sort. Runs in workerd, where the kernel
 // is imported as a compiled module. The 100k timing is printed, never asserted.
 import { describe, expect, it } from 'vitest';
-import { packShards, unpackShard, type Dtype, type GalleryEntry } from '../src/gallery-pack';
-import { headKey, shardKey, type GalleryHead } from '../src/gallery-store';
-import { resetGallery, searchGallery } from '../src/gallery';
-import { Snapshot } from '../src/snapshot';
+import { packShards, unpackShard, type Dtype, type GalleryEntry } from '../src/gallery/pack';
+import { headKey, shardKey, type GalleryHead } from '../src/gallery/store';
+import { resetGallery, searchGallery } from '../src/gallery/cache';
+import { Snapshot } from '../src/gallery/snapshot';
 
 function rng(seed: number) {
   let a = seed >>> 0;

@@ -4,8 +4,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
-import { resetGallery } from '../src/gallery';
-import { resetModel } from '../src/model';
+import { resetGallery } from '../src/gallery/cache';
+import { resetModel } from '../src/model/loader';
 import { call, fixtureB64, kvState, startWithTinyModel, withWriterEnv } from './helpers';
 import { spyKv } from './kv-spy';
 

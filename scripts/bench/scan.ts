@@ -1,19 +1,19 @@
 // Identification scan over N synthetic enrolled identities (one unit vector each, 128-d), timed
-// through the Worker's own code: edge/src/gallery.ts searchGallery over a snapshot packed by
-// gallery-pack.ts and read through an in-memory KV stand-in (the snapshot is loaded once, then
+// through the Worker's own code: edge/src/gallery/cache.ts searchGallery over a snapshot packed by
+// gallery/pack.ts and read through an in-memory KV stand-in (the snapshot is loaded once, then
 // cached, as in an isolate). Gallery bytes: the packed shards (what KV stores and the isolate
 // holds while loading), the bytes the snapshot holds (Snapshot.heldBytes: its scan memory and id
 // arrays, counted exactly), and the JS heap + external (ArrayBuffer, Wasm memory) growth after it is
 // loaded (after a GC; a cross-check, noisy). Ids are zero-padded so that they come in byte order,
-// as a rebuild writes them (KV lists keys sorted); unsorted ids cost the snapshot 4 bytes more each. The Worker imports edge/src/scan.wasm as a compiled module; here a module
-// hook (wasm-hooks.mjs) does the same, so gallery.ts is loaded dynamically after registering it.
+// as a rebuild writes them (KV lists keys sorted); unsorted ids cost the snapshot 4 bytes more each. The Worker imports edge/src/gallery/scan.wasm as a compiled module; here a module
+// hook (wasm-hooks.mjs) does the same, so gallery/cache.ts is loaded dynamically after registering it.
 import { register } from 'node:module';
-import { packShards, type Dtype } from '../../edge/src/gallery-pack.js';
-import { headKey, shardKey, type GalleryHead } from '../../edge/src/gallery-store.js';
+import { packShards, type Dtype } from '../../edge/src/gallery/pack.js';
+import { headKey, shardKey, type GalleryHead } from '../../edge/src/gallery/store.js';
 import { gc, pct, rng, unitVector } from './util.js';
 
 register('./wasm-hooks.mjs', import.meta.url);
-const { currentSnapshot, resetGallery, searchGallery } = await import('../../edge/src/gallery.js');
+const { currentSnapshot, resetGallery, searchGallery } = await import('../../edge/src/gallery/cache.js');
 
 export interface ScanRow { n: number; dtype: Dtype; shards: number; shardBytes: number; heldBytes: number; heapBytes: number; kernel: string; p50: number; p95: number; queries: number }
 

@@ -1,0 +1,31 @@
+// What the console tells a person for each API error code (http/errors.ts). Typed over every code, so a
+// new code does not compile until it has a message here (extra keys are tolerated, so a message may
+// land before its code).
+import type { ErrorCode } from '../http/errors';
+import { MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST, MAX_PIXELS, MAX_SIDE } from '../http/limits';
+
+const MiB = MAX_IMAGE_BYTES / 1024 / 1024;
+
+const messages = {
+  invalid_request: 'The request was incomplete or malformed.',
+  invalid_identity_id: 'That identity id is not allowed: it must be 1–128 characters without "/", ".." or control characters.',
+  too_many_images: `Too many photos at once: at most ${MAX_IMAGES_PER_REQUEST} per enrolment.`,
+  unauthorized: 'The API key or admin token is missing or wrong.',
+  identity_not_found: 'There is no identity with that id.',
+  not_found: 'The server has no such route.',
+  model_version_mismatch: 'This identity was enrolled with another model version: enrol it again (replace) instead of adding photos.',
+  payload_too_large: `The upload is too big (at most ${MiB} MiB per photo).`,
+  image_too_large: `The photo is too large: at most ${MAX_SIDE} pixels a side.`,
+  image_too_many_pixels: `The photo has too many pixels: at most ${Math.round(MAX_PIXELS / 1e6)} megapixels.`,
+  unsupported_media_type: 'The request was not sent as a form upload or JSON.',
+  unsupported_image_type: 'Only JPEG and PNG photos are supported (not CMYK JPEGs, GIF, WebP, HEIC…).',
+  image_corrupt: 'The file could not be decoded as a picture; it may be damaged or truncated.',
+  invalid_box: 'The face box is empty or outside the picture.',
+  rate_limited: 'Too many changes to this identity at once; wait a second and try again.',
+  internal_error: 'The server failed unexpectedly; try again, and report it if it persists.',
+  model_unavailable: 'The face model is not available on the server right now.',
+  auth_not_configured: 'The server has no keys configured, so it refuses these requests.',
+  storage_unavailable: 'The server cannot reach its storage right now; try again shortly.',
+};
+
+export const ERROR_MESSAGES: Record<ErrorCode, string> = messages;

@@ -1,0 +1,92 @@
+// Rebuilds the packed gallery of one model version from the per-identity records (run by the cron
+// trigger every minute and by POST /admin/gallery/rebuild). Reads: one KV list per 1000 identities,
+// plus one get per identity changed since the previous snapshot (unchanged rows are reused from it),
+// at most MAX_RECORD_READS per run to stay inside a Worker invocation's KV operation limit; what is
+// left keeps its previous rows (or waits, if new) for the next run. Deletions always apply at once.
+// Writes, only when something changed: new shard keys, then the head, then deletion of every other
+// gallery key (older generations, other model versions), so deleted embeddings do not linger.
+import type { ModelManifest } from '../../../models/contract/manifest';
+import { currentSnapshot, install } from './cache';
+import { packShards, unpackShard, type Dtype, type GalleryEntry } from './pack';
+import { GalleryStore, shardKey, type GalleryHead } from './store';
+import { decodeRows, IdentityStore } from '../identity/store';
+import { Snapshot } from './snapshot';
+
+export const MAX_RECORD_READS = 500;
+const PARALLEL_READS = 25;
+
+export interface RebuildResult {
+  changed: boolean;
+  /** false when the read budget ran out: the next run continues. */
+  complete: boolean;
+  modelVersion: string;
+  generation: string | null;
+  identities: number;
+  rows: number;
+  recordsRead: number;
+  keysRemoved: number;
+}
+
+export async function rebuildGallery(kv: KVNamespace, manifest: Pick<ModelManifest, 'modelVersion' | 'output'>, dtype: Dtype): Promise<RebuildResult> {
+  const version = manifest.modelVersion, dim = manifest.output.embeddingSize;
+  const ids = new IdentityStore(kv), store = new GalleryStore(kv);
+  const listing = (await ids.listAll()).filter((e) => e.meta.v === version);
+  const fingerprint = await fingerprintOf(dtype, dim, listing.map((e) => [e.id, e.meta.u]));
+  const head = await store.readHead(version);
+  const prev = head ? await previous(kv, store, head) : null;
+  const result = (changed: boolean, complete: boolean, h: GalleryHead | null, recordsRead: number, keysRemoved: number): RebuildResult => ({
+    changed, complete, modelVersion: version, generation: h?.generation ?? null, identities: h?.identities ?? 0, rows: h?.rows ?? 0, recordsRead, keysRemoved,
+  });
+  if (head && prev && head.fingerprint === fingerprint) return result(false, true, head, 0, await store.collectGarbage(head));
+
+  // Reuse unchanged rows; read changed records (within budget, in parallel batches).
+  const reusable = prev && head?.dtype === dtype ? prev : null;
+  const slots: (GalleryEntry | null)[] = listing.map(({ id, meta }) => {
+    const i = reusable?.indexOf(id);
+    return i !== undefined && reusable!.updated[i] === meta.u ? { id, updatedAt: meta.u, rows: reusable!.rowsOf(id) } : null;
+  });
+  const toRead = slots.flatMap((e, k) => (e ? [] : [k]));
+  const reading = toRead.slice(0, MAX_RECORD_READS);
+  for (let b = 0; b < reading.length; b += PARALLEL_READS) {
+    const batch = reading.slice(b, b + PARALLEL_READS);
+    const recs = await Promise.all(batch.map((k) => ids.get(listing[k].id)));
+    batch.forEach((k, j) => {
+      const rec = recs[j];
+      if (rec && rec.modelVersion === version && rec.dim === dim) slots[k] = { id: rec.id, updatedAt: rec.updatedAt, rows: decodeRows(rec) };
+    });
+  }
+  // Over budget: keep the previous rows of changed identities; new ones wait for the next run.
+  for (const k of toRead.slice(MAX_RECORD_READS)) {
+    const i = reusable?.indexOf(listing[k].id);
+    if (i !== undefined) slots[k] = { id: listing[k].id, updatedAt: reusable!.updated[i], rows: reusable!.rowsOf(listing[k].id) };
+  }
+  const entries = slots.filter((e): e is GalleryEntry => !!e);
+  const recordsRead = reading.length;
+  const generation = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  const shards = packShards(entries, dim, dtype);
+  const next: GalleryHead = {
+    modelVersion: version, generation, dim, dtype, builtAt: Date.now(),
+    fingerprint: await fingerprintOf(dtype, dim, entries.map((e) => [e.id, e.updatedAt])),
+    shards: shards.map((_, n) => shardKey(version, generation, n)),
+    identities: entries.length, rows: entries.reduce((s, e) => s + e.rows.length, 0),
+  };
+  const snapshot = new Snapshot(version, next, shards.map((s) => unpackShard(s.slice(0))));
+  await store.write(next, shards);
+  install(snapshot);
+  return result(true, toRead.length <= MAX_RECORD_READS, next, recordsRead, await store.collectGarbage(next));
+}
+
+/** The snapshot `head` points to: this isolate's copy if current, else loaded from KV. */
+async function previous(kv: KVNamespace, store: GalleryStore, head: GalleryHead): Promise<Snapshot | null> {
+  const mine = await currentSnapshot(kv, head.modelVersion).catch(() => null);
+  if (mine?.head?.generation === head.generation) return mine;
+  const bufs = await Promise.all(head.shards.map((k) => store.readShard(k)));
+  return bufs.every((b) => b) ? new Snapshot(head.modelVersion, head, bufs.map((b) => unpackShard(b!))) : null;
+}
+
+/** What a snapshot was built from; equal to the listing's ⇔ nothing to rebuild. */
+async function fingerprintOf(dtype: Dtype, dim: number, items: [string, number][]): Promise<string> {
+  const text = `${dtype}:${dim}\n` + items.map(([id, u]) => `${id}\t${u}`).join('\n');
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+}

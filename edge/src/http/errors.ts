@@ -1,0 +1,55 @@
+// The one error type: an HTTPException with a stable machine-readable `code`, rendered by `onError`
+// as `{ error: { code, message, details? } }`. Codes are part of the API (listed in routes/openapi.ts).
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export const ERROR_CODES = {
+  invalid_request: 400,
+  invalid_identity_id: 400,
+  too_many_images: 400,
+  unauthorized: 401,
+  identity_not_found: 404,
+  not_found: 404,
+  model_version_mismatch: 409,
+  payload_too_large: 413,
+  image_too_large: 413,
+  image_too_many_pixels: 413,
+  unsupported_media_type: 415,
+  unsupported_image_type: 415,
+  image_corrupt: 422,
+  invalid_box: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  model_unavailable: 503,
+  auth_not_configured: 503,
+  storage_unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ApiError extends HTTPException {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(ERROR_CODES[code], { message });
+  }
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  return { error: { code, message, ...(details ? { details } : {}) } };
+}
+
+export function onError(err: Error, c: Context) {
+  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof HTTPException) {
+    const code = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : 'invalid_request';
+    return c.json(errorBody(code, err.message || 'request rejected'), err.status);
+  }
+  console.error('unhandled error', err);
+  return c.json(errorBody('internal_error', 'internal error'), 500);
+}
+
+export const routeNotFound = (c: Context) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`), 404);

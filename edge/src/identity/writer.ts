@@ -1,0 +1,88 @@
+// The single writer of identity records: one Durable Object per identity id runs every enrolment and
+// deletion of that id one after another, against its own strongly consistent copy of the record, and
+// only then replicates it to KV (`id:<id>`), where readers and the gallery rebuild find it. So two
+// concurrent enrolments never lose one another, and KV sees at most one write per second per key.
+// A write is acknowledged once KV holds it; if KV fails the object restores the previous record and
+// an alarm re-syncs KV to it, so an unacknowledged write never lingers half-applied.
+import { DurableObject } from 'cloudflare:workers';
+import type { ErrorCode } from '../http/errors';
+import { IdentityStore, type IdentityRecord } from './store';
+import { mergeRecord, type WriteOp } from './merge';
+
+export type WriteResult =
+  | { ok: true; record: IdentityRecord | null; previous: IdentityRecord | null }
+  | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
+
+interface State { record: IdentityRecord | null; pending: boolean }
+
+const KV_KEY_INTERVAL_MS = 1000;
+const RESYNC_MS = 5000;
+
+export class IdentityWriter extends DurableObject<Env> {
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastKvWrite = 0;
+
+  /** Applies one write after every earlier write to this identity has finished. */
+  write(op: WriteOp): Promise<WriteResult> {
+    return this.serial(() => this.apply(op));
+  }
+
+  /** Re-syncs KV after a write that was interrupted or failed (retried by the runtime if it throws). */
+  alarm(): Promise<void> {
+    return this.serial(async () => {
+      const s = await this.ctx.storage.get<State>('state');
+      if (s?.pending) await this.replicate(s.record, (await this.ctx.storage.get<string>('id'))!);
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async apply(op: WriteOp): Promise<WriteResult> {
+    const held = await this.ctx.storage.get<State>('state');
+    let prev: IdentityRecord | null;
+    try {
+      // First write through this object: adopt whatever KV holds (records written before the writer).
+      prev = held ? held.record : await new IdentityStore(this.env.GALLERY).get(op.id);
+    } catch (e) {
+      return unavailable(op.id, 'get', e);
+    }
+    const merged = mergeRecord(prev, op, Date.now());
+    if ('code' in merged) return { ok: false, ...merged };
+    await this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State });
+    await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+    try {
+      await this.replicate(merged.record, op.id);
+    } catch (e) {
+      await this.ctx.storage.put('state', { record: prev, pending: true } satisfies State);
+      return unavailable(op.id, op.kind === 'delete' ? 'delete' : 'put', e);
+    }
+    return { ok: true, record: merged.record, previous: prev };
+  }
+
+  /** Writes the record (or its absence) to KV, no sooner than a second after the last write. */
+  private async replicate(record: IdentityRecord | null, id: string) {
+    const wait = this.lastKvWrite + KV_KEY_INTERVAL_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const store = new IdentityStore(this.env.GALLERY);
+    this.lastKvWrite = Date.now();
+    await (record ? store.put(record) : store.delete(id));
+    await this.ctx.storage.put('state', { record, pending: false } satisfies State);
+    await this.ctx.storage.deleteAlarm();
+  }
+}
+
+function unavailable(id: string, op: string, e: unknown): WriteResult {
+  console.error(`identity ${id}: KV ${op} failed; the previous record stands`, e);
+  return { ok: false, code: 'storage_unavailable', message: 'storage (GALLERY) is unavailable, try again', details: { binding: 'GALLERY', op } };
+}
+
+/**
+ * The writer for one identity. Typed by hand: RPC's inferred types turn the record's free-form
+ * `meta` (unknown values, JSON in practice) into never.
+ */
+export const identityWriter = (env: Env, id: string) =>
+  env.IDENTITY_WRITER.get(env.IDENTITY_WRITER.idFromName(id)) as unknown as { write(op: WriteOp): Promise<WriteResult> };
