@@ -5,6 +5,9 @@
 // Activation ranges come from models/calibration.json; --calibrate recomputes them on LFW images.
 // Deterministic: two builds from the same inputs give the same sha256.
 // Usage: npx tsx scripts/build-model.ts [--head models/head] [--calibrate] [--data DIR]
+// --backbone <id> builds another registered backbone instead (trainer/backbone/registry.ts), e.g.
+// dlib_resnet → models/build/dlib_resnet/*.onnx + models/dlib_resnet/manifest.json
+// (trainer/backbone/dlib-build.ts); InceptionV3 (the default) is built by the code below.
 import { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,12 +17,16 @@ import { tapByName } from '../trainer/features/taps.js';
 import { loadHead } from '../trainer/head-weights.js';
 import { calibrationRanges, edgeGraph, fusedGraph, INPUT, OUTPUT, serialise } from '../trainer/export.js';
 import { calibrationImages } from '../trainer/calibration-set.js';
+import { framingKey } from '../trainer/face-crops.js';
 import { repoRoot } from '../trainer/data-dir.js';
 import type { ModelManifest } from '../models/contract/manifest.js';
 import type { PreprocessSpec } from '../models/contract/preprocess.js';
 import { similarityFromDistance } from '../models/contract/distance.js';
 import { defaultFaceSpec, detectorBytes } from '../models/face-detector.js';
 import type { FaceSpec } from '../models/contract/face/pipeline.js';
+import { backbone, BACKBONE_IDS, DEFAULT_BACKBONE } from '../trainer/backbone/registry.js';
+import { buildBackbone } from '../trainer/backbone/dlib-build.js';
+import { resolveDataDir } from '../trainer/data-dir.js';
 
 const o = new Command()
   .option('--head <base>', 'head bundle (without .json/.bin)', join(repoRoot, 'models/head'))
@@ -27,11 +34,21 @@ const o = new Command()
   .option('--calibration-images <n>', 'images for --calibrate', '64')
   .option('--data <dir>', 'LFW root (for --calibrate)')
   .option('--out <dir>', 'where the .onnx files go', join(repoRoot, 'models/build'))
+  .option('--backbone <id>', `backbone to build (${BACKBONE_IDS.join(', ')})`, DEFAULT_BACKBONE)
+  .option('--check', 'other backbones: rerun the int8 vs fp32 check on LFW test images')
+  .option('--float-stem <n>', 'other backbones: leading activations kept in float in the int8 variant', '0')
   .parse().opts();
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const t0 = Date.now();
 const log = (m: string) => console.error(`[build-model ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+if (o.backbone !== DEFAULT_BACKBONE) {
+  let lfw;
+  try { lfw = resolveDataDir(o.data); } catch { lfw = undefined; }
+  await buildBackbone(backbone(o.backbone), { lfw, calibrate: o.calibrate, calibrationImages: Number(o.calibrationImages), check: o.check, floatStem: Number(o.floatStem), log });
+  process.exit(0);
+}
 
 const { weights, meta } = loadHead(o.head);
 const feature = String(meta.feature);
@@ -42,17 +59,21 @@ if (meta.backboneSha256 && meta.backboneSha256 !== source.sha256)
 const threshold = meta.threshold as { score: number; method: string };
 log(`head ${o.head}: feature ${feature}, threshold R > ${threshold.score}`);
 
+// The face detector travels beside the embedding model; the framing is the one the head trained on.
+const face = (meta.face as FaceSpec | undefined) ?? defaultFaceSpec();
+
 const fp32 = fusedGraph(source, tapByName(feature), weights);
 const calibrationFile = join(repoRoot, 'models/calibration.json');
 if (o.calibrate || !existsSync(calibrationFile)) {
-  const { paths, images } = await calibrationImages(spec, Number(o.calibrationImages), o.data);
-  log(`calibrating ${paths.length} images`);
+  // Calibrated on what the Worker feeds the model: faces detected and aligned with the manifest's FaceSpec.
+  const { paths, images, fallbacks } = await calibrationImages(spec, Number(o.calibrationImages), o.data, undefined, face);
+  log(`calibrating ${paths.length} aligned images (${fallbacks.length} without a face, used unaligned)`);
   const ranges = await calibrationRanges(fp32, images, spec.size);
-  const doc = { feature, preprocess: spec, images: paths, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])) };
+  const doc = { feature, preprocess: spec, framing: framingKey(face), images: paths, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])) };
   writeFileSync(calibrationFile, JSON.stringify(doc, null, 1) + '\n');
 }
 const cal = JSON.parse(readFileSync(calibrationFile, 'utf8'));
-if (cal.feature !== feature || JSON.stringify(cal.preprocess) !== JSON.stringify(spec))
+if (cal.feature !== feature || JSON.stringify(cal.preprocess) !== JSON.stringify(spec) || (cal.framing !== undefined && cal.framing !== framingKey(face)))
   throw new Error('models/calibration.json was made for another cut or preprocessing: rerun with --calibrate');
 const ranges = new Map(Object.entries(cal.ranges as Record<string, [number, number]>).map(([k, [min, max]]) => [k, { min, max }]));
 
@@ -70,8 +91,6 @@ for (const [variant, graph, description] of [
   log(`${path}: ${(bytes.length / 2 ** 20).toFixed(1)} MiB sha256 ${files[variant].sha256.slice(0, 16)}…`);
 }
 
-// The face detector travels beside the embedding model; the framing is the one the head trained on.
-const face = (meta.face as FaceSpec | undefined) ?? defaultFaceSpec();
 {
   const bytes = detectorBytes();
   const path = join(o.out, `face-detect.${face.detector.id}.onnx`);

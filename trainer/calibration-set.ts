@@ -1,12 +1,15 @@
 // A fixed, seeded set of LFW training-identity images for activation calibration (never test identities).
-import { join } from 'node:path';
+// With a FaceSpec the images are detected and aligned as the Worker frames a photo (trainer/face-crops.ts);
+// without, the LFW image is used as it is (fixed crop).
 import { resolveDataDir } from './data-dir.js';
 import { readPeople } from './lfw.js';
 import { makeRng } from './rng.js';
-import { decodeImage } from './images.js';
+import { FaceCropper } from './face-crops.js';
 import { preprocess, type PreprocessSpec } from '../models/contract/preprocess.js';
+import type { FaceSpec } from '../models/contract/face/pipeline.js';
+import { defaultFaceSpec } from '../models/face-detector.js';
 
-export async function calibrationImages(spec: PreprocessSpec, n: number, data?: string, seed = 7) {
+export async function calibrationImages(spec: PreprocessSpec, n: number, data?: string, seed = 7, face?: FaceSpec) {
   const lfw = resolveDataDir(data);
   const people = readPeople(lfw.file('peopleDevTrain.txt'))[0];
   const rng = makeRng(seed);
@@ -16,6 +19,9 @@ export async function calibrationImages(spec: PreprocessSpec, n: number, data?: 
     chosen.add(`${p.name}/${p.name}_${String(1 + rng.int(p.count)).padStart(4, '0')}.jpg`);
   }
   const paths = [...chosen].sort();
-  const images = await Promise.all(paths.map(async (p) => preprocess(await decodeImage(join(lfw.images, p)), spec)));
-  return { paths, images };
+  const cropper = new FaceCropper({ face: face ?? defaultFaceSpec(), imagesDir: lfw.images });
+  const framing = face ? 'aligned' : 'fixed';
+  const images = [];
+  for (const p of paths) images.push(preprocess(await cropper.faceImage(p, framing), spec));
+  return { paths, images, framing, fallbacks: [...cropper.fallbacks.keys()] };
 }

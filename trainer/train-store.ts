@@ -31,6 +31,8 @@ export async function trainOnStore(
     featureKey: m.key,
     backboneSha256: m.backboneSha256,
     preprocess: m.preprocess,
+    // Aligned features: the FaceSpec travels to the manifest (scripts/build-model.ts reads meta.face).
+    ...(m.face ? { framing: m.framing, face: m.face } : {}),
     split: { valFraction: c.valFraction, seed: c.seed },
     ...opts.meta,
   };

@@ -1,12 +1,17 @@
 // Computes backbone features for a list of images once and caches them (resumable), optionally for
-// the horizontally flipped image too; reports images/s.
+// the horizontally flipped image too; reports images/s. Framing 'aligned' detects and aligns each
+// face first (trainer/face-crops.ts) into stores keyed by the detector and template; 'fixed' keeps
+// the LFW image as it is (the original stores, keys unchanged).
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FeatureStore, featureKey } from './store.js';
 import type { FeatureTap } from '../onnx/keras-to-onnx.js';
 import { OnnxBackbone, backboneOnnx } from '../backbone/onnx-backbone.js';
 import type { BackboneSource } from '../backbone/source.js';
-import { decodeImage } from '../images.js';
+import { FaceCropper, chooseLfwFace, framingKey, type Framing, type LandmarkCache } from '../face-crops.js';
 import { flipHorizontal, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
+import type { FaceSpec } from '../../models/contract/face/pipeline.js';
+import { defaultFaceSpec } from '../../models/face-detector.js';
 
 export interface ExtractOptions {
   source: BackboneSource;
@@ -16,15 +21,31 @@ export interface ExtractOptions {
   taps: FeatureTap[];
   cacheRoot: string;
   flip?: boolean;
+  /** 'fixed' (default here; the CLI defaults to 'aligned') or 'aligned' on `face`. */
+  framing?: Framing;
+  /** The alignment for 'aligned' (default: defaultFaceSpec()). */
+  face?: FaceSpec;
+  /** Landmark cache for 'aligned' (default: the detector's file under LANDMARK_ROOT). */
+  landmarks?: LandmarkCache;
   batch?: number;
   threads?: number;
   onProgress?: (done: number, total: number, imagesPerSecond: number) => void;
 }
 
-export function openStores(o: Pick<ExtractOptions, 'source' | 'spec' | 'taps' | 'cacheRoot'>, flip: boolean, dims?: Record<string, number>) {
+type StoreOptions = Pick<ExtractOptions, 'source' | 'spec' | 'taps' | 'cacheRoot' | 'framing' | 'face'>;
+
+/** The aligned stores' framing: its key part and the FaceSpec recorded in their meta; none for 'fixed'. */
+export function storeFraming(o: Pick<ExtractOptions, 'framing' | 'face'>): { framing: string; face: FaceSpec } | undefined {
+  if ((o.framing ?? 'fixed') === 'fixed') return undefined;
+  const face = o.face ?? defaultFaceSpec();
+  return { framing: framingKey(face), face };
+}
+
+export function openStores(o: StoreOptions, flip: boolean, dims?: Record<string, number>) {
+  const fr = storeFraming(o);
   return Object.fromEntries(o.taps.map((t) => {
-    const key = featureKey(o.source.sha256, o.spec, t.output, flip);
-    return [t.output, dims ? FeatureStore.open(o.cacheRoot, { key, dim: dims[t.output], featureName: t.output, flip, backboneSha256: o.source.sha256, preprocess: o.spec })
+    const key = featureKey(o.source.sha256, o.spec, t.output, flip, fr?.framing);
+    return [t.output, dims ? FeatureStore.open(o.cacheRoot, { key, dim: dims[t.output], featureName: t.output, flip, backboneSha256: o.source.sha256, preprocess: o.spec, ...fr })
       : FeatureStore.read(join(o.cacheRoot, key))];
   })) as Record<string, FeatureStore>;
 }
@@ -38,24 +59,50 @@ function complete(o: ExtractOptions, variants: boolean[]): boolean {
   }
 }
 
-export async function extractFeatures(o: ExtractOptions): Promise<{ computed: number; imagesPerSecond: number }> {
+/**
+ * Aligned framing: the images among `paths` with no usable face (they were embedded unaligned),
+ * from the landmark cache alone; paths never detected are listed as unknown.
+ */
+export function alignmentFallbacks(paths: string[], cache: LandmarkCache, face: FaceSpec) {
+  const none: string[] = [], small: string[] = [], unknown: string[] = [];
+  for (const p of paths) {
+    const e = cache.get(p);
+    if (!e) unknown.push(p);
+    else if (!chooseLfwFace(e.detections, e.width, e.height, face.minFaceSize)) (e.detections.length ? small : none).push(p);
+  }
+  return { total: none.length + small.length, none, small, unknown };
+}
+
+export interface ExtractResult {
+  computed: number;
+  imagesPerSecond: number;
+  /** Aligned framing only: the images that fell back to the unaligned image (the Worker would answer no_face). */
+  fallbacks?: ReturnType<typeof alignmentFallbacks>;
+}
+
+export async function extractFeatures(o: ExtractOptions): Promise<ExtractResult> {
   const batch = o.batch ?? 8;
   const variants = o.flip ? [false, true] : [false];
-  if (o.paths.length === 0 || complete(o, variants)) return { computed: 0, imagesPerSecond: 0 };
+  const fr = storeFraming(o);
+  const framing: Framing = fr ? 'aligned' : 'fixed';
+  const cropper = new FaceCropper({ face: fr?.face ?? defaultFaceSpec(), imagesDir: o.imagesDir, cache: o.landmarks });
+  const fallbacks = () => (fr ? { fallbacks: alignmentFallbacks(o.paths, cropper.cache, fr.face) } : {});
+  if (o.paths.length === 0 || complete(o, variants)) return { computed: 0, imagesPerSecond: 0, ...fallbacks() };
+  const load = (p: string) => cropper.faceImage(p, framing).then((img) => preprocess(img, o.spec));
   const backbone = await OnnxBackbone.create(backboneOnnx(o.source, o.taps), o.spec.size, o.threads ?? 2);
   const size = o.spec.size, px = size * size * 3;
   const storesFor: Record<string, Record<string, FeatureStore>> = {};
   const t0 = Date.now();
   let computed = 0;
   // Discover dims with one image, then open (or resume) the stores.
-  const probe = await backbone.run(preprocess(await decodeImage(join(o.imagesDir, o.paths[0])), o.spec), 1);
+  const probe = await backbone.run(await load(o.paths[0]), 1);
   const dims = Object.fromEntries(Object.entries(probe).map(([k, v]) => [k, v.length]));
   for (const f of variants) storesFor[String(f)] = openStores(o, f, dims);
   const todo = o.paths.filter((p) => variants.some((f) => Object.values(storesFor[String(f)]).some((s) => !s.has(p))));
   for (let i = 0; i < todo.length; i += batch) {
     const paths = todo.slice(i, i + batch);
     const input = new Float32Array(paths.length * px);
-    const images = await Promise.all(paths.map(async (p) => preprocess(await decodeImage(join(o.imagesDir, p)), o.spec)));
+    const images = await Promise.all(paths.map(load));
     for (const f of variants) {
       images.forEach((x, j) => input.set(f ? flipHorizontal(x, size) : x, j * px));
       const out = await backbone.run(input, paths.length);
@@ -71,7 +118,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<{ computed: nu
     o.onProgress?.(computed, todo.length, computed / ((Date.now() - t0) / 1000));
   }
   await backbone.release();
-  return { computed, imagesPerSecond: computed / Math.max(1e-9, (Date.now() - t0) / 1000) };
+  return { computed, imagesPerSecond: computed / Math.max(1e-9, (Date.now() - t0) / 1000), ...fallbacks() };
 }
 
 /** `trainer features`: caches features of every image under the data root (all taps, optional flip). */
@@ -87,7 +134,10 @@ export async function featuresCommand(argv: string[]) {
     .option('--data <dir>').option('--backbone <spec>', 'nsfwjs:inception_v3 or a tfjs layers model.json', 'nsfwjs:inception_v3')
     .option('--crop <side>', 'centre crop as a fraction of the image', '0.48').option('--flip', 'also cache mirrored images')
     .option('--taps <list>', 'feature taps', FEATURE_TAPS.map((t) => t.output).join(','))
+    .option('--framing <aligned|fixed>', 'aligned: detect + align each face onto the LFW template (defaultFaceSpec); fixed: the LFW image as-is', 'aligned')
     .parse(argv, { from: 'user' }).opts();
+  const { parseFraming } = await import('../face-crops.js');
+  const framing = parseFraming(String(o.framing));
   const lfw = resolveDataDir(o.data);
   const source = loadBackbone(o.backbone);
   const index = indexImages(lfw.images);
@@ -97,7 +147,14 @@ export async function featuresCommand(argv: string[]) {
   const spec: PreprocessSpec = { crop: centreCrop(Number(o.crop)), size: 299, resize: 'triangle', ...source.inputScale, layout: 'NHWC' };
   const taps = String(o.taps).split(',').map((n) => FEATURE_TAPS.find((t) => t.output === n) ?? (() => { throw new Error(`unknown tap ${n}`); })());
   const tty = process.stderr.isTTY;
-  const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip,
+  const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip, framing,
     onProgress: (d, t, ips) => { if (tty) process.stderr.write(`\r${d}/${t} images, ${ips.toFixed(1)} images/s `); else if (d % 800 < 8) console.error(`${d}/${t} images, ${ips.toFixed(1)} images/s`); } });
   console.error(`\ncomputed ${r.computed} images at ${r.imagesPerSecond.toFixed(1)} images/s into ${CACHE_ROOT}`);
+  const stores = Object.values(openStores({ source, spec, taps, cacheRoot: CACHE_ROOT, framing }, false)).map((s) => s.dir);
+  console.error(`framing ${framing}: ${stores.join(', ')}`);
+  if (r.fallbacks) {
+    const f = r.fallbacks;
+    console.error(`aligned: ${f.total} of ${paths.length} images without a usable face (${f.none} no detection, ${f.small} only faces under ${storeFraming({ framing })!.face.minFaceSize} px) embedded unaligned${f.unknown.length ? `; ${f.unknown.length} never detected` : ''}`);
+    for (const dir of stores) writeFileSync(join(dir, 'fallbacks.json'), JSON.stringify({ none: f.none, small: f.small }, null, 1) + '\n');
+  }
 }

@@ -1,6 +1,6 @@
 // On-disk feature cache: one folder per (backbone, preprocessing, feature name), rows appended in
 // chunks so an interrupted extraction resumes where it stopped.
-//   <root>/<key>/meta.json      { dim, key, backboneSha256, preprocess, featureName, flip }
+//   <root>/<key>/meta.json      { dim, key, backboneSha256, preprocess, featureName, flip, framing?, face? }
 //   <root>/<key>/paths.txt      one image path (relative to the data root) per row, in row order
 //   <root>/<key>/features.f32   rows × dim float32, little-endian
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
@@ -14,11 +14,15 @@ export interface FeatureMeta {
   flip: boolean;
   backboneSha256: string;
   preprocess: unknown;
+  /** Aligned stores: the framing key (detector id + FaceSpec hash) and the FaceSpec the images were aligned with. */
+  framing?: string;
+  face?: unknown;
 }
 
-export function featureKey(backboneSha256: string, preprocess: unknown, featureName: string, flip: boolean): string {
+/** `<backbone>-<preprocess hash>[-<framing>]-<feature>[-flip]`; no framing = the fixed crop of the LFW image as-is. */
+export function featureKey(backboneSha256: string, preprocess: unknown, featureName: string, flip: boolean, framing?: string): string {
   const p = createHash('sha256').update(JSON.stringify(preprocess)).digest('hex').slice(0, 8);
-  return `${backboneSha256.slice(0, 12)}-${p}-${featureName}${flip ? '-flip' : ''}`;
+  return `${backboneSha256.slice(0, 12)}-${p}-${framing ? `${framing}-` : ''}${featureName}${flip ? '-flip' : ''}`;
 }
 
 export class FeatureStore {
