@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Uploads the built model to R2 where the Worker reads it (edge/src/model/manifest.ts):
-//   <prefix>/<modelVersion>/manifest.json  and  <prefix>/<modelVersion>/<edge file name>
+//   <prefix>/<modelVersion>/manifest.json, <prefix>/<modelVersion>/<edge file name> and the face detector's file
 // then prints the MODEL_MANIFEST_KEY for the Worker's vars. Checks the file's sha256 first.
 // Usage: node edge/scripts/upload-model.mjs [--remote|--local] [--env dev] [--bucket edge-face-models] [--prefix face-embed] [--persist-to dir]
 // The same code is imported by scripts/deploy.ts (uploadModel), so `npm run deploy` and local
@@ -22,16 +22,21 @@ export function modelUploadPlan({ root = repoRoot, manifest = 'models/manifest.j
   const onnx = Object.values(m.files).filter((f) => f.path.endsWith('.onnx'));
   const file = m.files.edge ?? m.files.int8 ?? (onnx.length === 1 ? onnx[0] : null);
   if (!file) throw new Error('manifest names no edge model (files.edge or files.int8)');
-  const modelPath = join(root, file.path);
-  const sha = createHash('sha256').update(readFileSync(modelPath)).digest('hex');
-  if (sha !== file.sha256) throw new Error(`${file.path}: sha256 ${sha} but the manifest says ${file.sha256}`);
+  // The face detector (files.detector) travels beside the embedding model when the manifest has one.
+  const files = [file, ...(m.face && m.files.detector ? [m.files.detector] : [])];
+  const objects = files.map((f) => {
+    const path = join(root, f.path);
+    const sha = createHash('sha256').update(readFileSync(path)).digest('hex');
+    if (sha !== f.sha256) throw new Error(`${f.path}: sha256 ${sha} but the manifest says ${f.sha256}`);
+    return { path, sha256: f.sha256, name: basename(f.path) };
+  });
   const manifestSha = createHash('sha256').update(readFileSync(manifestPath)).digest('hex');
   const dir = `${prefix}/${m.modelVersion}`;
   return {
     modelVersion: m.modelVersion,
     manifestKey: `${dir}/manifest.json`,
     objects: [
-      { key: `${dir}/${basename(file.path)}`, path: modelPath, sha256: file.sha256 },
+      ...objects.map((o) => ({ key: `${dir}/${o.name}`, path: o.path, sha256: o.sha256 })),
       { key: `${dir}/manifest.json`, path: manifestPath, sha256: manifestSha },
     ],
   };

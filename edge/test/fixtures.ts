@@ -2,6 +2,10 @@
 // "Persons" are smooth random colour fields: the tiny test model maps re-encodings of the same
 // field to nearly the same embedding and different fields to nearly orthogonal ones.
 import sharp from 'sharp';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const photos = resolve(import.meta.dirname, '../..', process.env.PHOTOS_DIR ?? '../shared/data/photos');
 
 function field(seed: number, w: number, h: number) {
   let s = seed;
@@ -62,6 +66,15 @@ export async function makeFixtures(): Promise<Record<string, string>> {
   out['person1-16bit.png'] = await p1.clone().toColourspace('rgb16').png().toBuffer();
   out['person1-alpha.png'] = await p1.clone().ensureAlpha(0.5).png().toBuffer();
   out['person1-cmyk.jpg'] = await p1.clone().toColourspace('cmyk').jpeg().toBuffer();
+  // Face-less images: the no-face gate must refuse them.
+  out['grey.png'] = await sharp({ create: { width: 250, height: 250, channels: 3, background: '#808080' } }).png().toBuffer();
+  // A phone photo: pixels stored sideways (or upside down), the EXIF tag says how to turn them upright.
+  const portrait = resolve(photos, 'obama-480p.jpg');
+  if (existsSync(portrait)) {
+    out['obama-480p.jpg'] = await sharp(portrait).jpeg({ quality: 95 }).toBuffer();
+    for (const [orientation, turn] of [[3, 180], [6, 270], [8, 90]] as const)
+      out[`obama-480p-exif${orientation}.jpg`] = await sharp(portrait).rotate(turn).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer();
+  }
   out['wide.png'] = await sharp({ create: { width: 5000, height: 4, channels: 3, background: '#808080' } }).png().toBuffer();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.toString('base64')]));
 }

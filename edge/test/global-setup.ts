@@ -9,11 +9,17 @@ import { basename, dirname, join, normalize, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { makeFixtures } from './fixtures';
 import { trainerReference } from './reference';
+import { blazefacePath, defaultFaceSpec } from '../../models/face-detector';
+import type { FaceSpec } from '../../models/contract/face/pipeline';
 
 const root = resolve(import.meta.dirname, '../..');
 const facesDir = resolve(root, process.env.FACES_DIR ?? '../shared/data/lfw/lfw-deepfunneled');
-/** URL prefix → what it serves: /faces/<Name>/<file> from the LFW tree, /model the edge ONNX file. */
-const served: Record<string, string> = { faces: facesDir };
+const photosDir = resolve(root, process.env.PHOTOS_DIR ?? '../shared/data/photos');
+/**
+ * URL prefix → what it serves: /faces/<Name>/<file> from the LFW tree, /photos/<file> from the
+ * ordinary photos, /model the edge ONNX file, /detector the face detector's ONNX file.
+ */
+const served: Record<string, string> = { faces: facesDir, photos: photosDir, detector: blazefacePath() };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,18 +28,21 @@ declare module 'vitest' {
     /** models/manifest.json's text when it and the edge model file it names exist, else null. */
     realManifest: string | null;
     facesAvailable: boolean;
+    photosAvailable: boolean;
+    /** The face pipeline scripts/build-model.ts writes into manifests (detector, template, minimum size). */
+    faceSpec: FaceSpec;
   }
 }
 
-/** The real model: models/manifest.json (or $EDGE_TEST_MANIFEST) and the edge file it names. */
-function realModel(): { manifest: string; file: string } | null {
+/** The real model: models/manifest.json (or $EDGE_TEST_MANIFEST), the edge file and the detector it names. */
+function realModel(): { manifest: string; file: string; detector: string | null } | null {
   const path = resolve(root, process.env.EDGE_TEST_MANIFEST ?? 'models/manifest.json');
   if (!existsSync(path)) return null;
   const manifest = readFileSync(path, 'utf8');
   const files = JSON.parse(manifest).files ?? {};
-  const rel = (files.edge ?? files.int8)?.path;
-  const file = rel && [resolve(root, rel), resolve(dirname(path), basename(rel))].find((f) => existsSync(f));
-  return file ? { manifest, file } : null;
+  const find = (rel?: string) => rel ? [resolve(root, rel), resolve(dirname(path), basename(rel))].find((f) => existsSync(f)) : undefined;
+  const file = find((files.edge ?? files.int8)?.path);
+  return file ? { manifest, file, detector: find(files.detector?.path) ?? null } : null;
 }
 
 export default async function setup(project: TestProject) {
@@ -42,14 +51,17 @@ export default async function setup(project: TestProject) {
   const server = createServer((req, res) => {
     const [, top, ...rest] = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/');
     if (top === 'reference' && real) {
-      trainerReference(real, normalize(join(facesDir, ...rest)))
+      // /reference/faces/<LFW path> or /reference/photos/<photo>
+      const [kind, ...file] = rest;
+      trainerReference(real, normalize(join(kind === 'photos' ? photosDir : facesDir, ...file)))
         .then((r) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r)))
         .catch((e) => res.writeHead(500).end(String(e)));
       return;
     }
     const base = served[top];
-    const path = top === 'model' ? base : base && normalize(join(base, ...rest));
-    if (!path || (top !== 'model' && !path.startsWith(base + '/')) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
+    const single = top === 'model' || top === 'detector';
+    const path = single ? base : base && normalize(join(base, ...rest));
+    if (!path || (!single && !path.startsWith(base + '/')) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
     res.writeHead(200, { 'content-length': statSync(path).size });
     createReadStream(path).pipe(res);
   });
@@ -57,7 +69,10 @@ export default async function setup(project: TestProject) {
   const { port } = server.address() as { port: number };
   project.provide('filesUrl', `http://127.0.0.1:${port}`);
   if (real) served.model = real.file;
+  if (real?.detector) served.detector = real.detector;
   project.provide('realManifest', real?.manifest ?? null);
   project.provide('facesAvailable', existsSync(facesDir));
+  project.provide('photosAvailable', existsSync(join(photosDir, 'two_people.jpg')));
+  project.provide('faceSpec', defaultFaceSpec());
   return () => new Promise<void>((ok) => server.close(() => ok()));
 }

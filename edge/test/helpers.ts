@@ -19,11 +19,36 @@ export function fixture(name: string): Uint8Array {
 }
 export const fixtureB64 = (name: string) => inject('fixtures')[name];
 
-/** Puts a model and its manifest where the Worker looks (MODEL_MANIFEST_KEY) and forgets caches. */
-export async function installModel(bytes: Uint8Array, manifest: ModelManifest) {
+/** Puts a model (and its face detector) and its manifest where the Worker looks (MODEL_MANIFEST_KEY) and forgets caches. */
+export async function installModel(bytes: Uint8Array, manifest: ModelManifest, detector?: Uint8Array) {
   await env.MODELS.put(env.MODEL_MANIFEST_KEY, JSON.stringify(manifest));
   await env.MODELS.put(modelObjectKey(env.MODEL_MANIFEST_KEY, edgeFile(manifest)), bytes);
+  if (detector && manifest.files.detector) await env.MODELS.put(modelObjectKey(env.MODEL_MANIFEST_KEY, manifest.files.detector), detector);
   resetModel();
+}
+
+/** Bytes the global setup serves over loopback (/model, /detector, /photos/…, /faces/…). */
+export async function served(path: string): Promise<Uint8Array> {
+  const r = await fetch(`${inject('filesUrl')}/${path}`);
+  if (!r.ok) throw new Error(`${path} could not be served (${r.status})`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+
+/**
+ * The tiny embedding model behind the real face detector (BlazeFace, as scripts/build-model.ts
+ * ships it): the Worker's detection, rules and alignment on real photos, at the tiny model's speed.
+ */
+export async function installTinyModelWithDetector(minFaceSize?: number) {
+  const bytes = tinyModel(1);
+  const detector = await served('detector');
+  const face = inject('faceSpec');
+  const manifest: ModelManifest = {
+    ...(await tinyManifest(bytes, 'tiny-face-1')),
+    face: { ...face, minFaceSize: minFaceSize ?? face.minFaceSize },
+  };
+  manifest.files.detector = { path: 'models/build/face-detect.onnx', sha256: await sha256Hex(detector), bytes: detector.length, description: 'face detector' };
+  await installModel(bytes, manifest, detector);
+  return manifest;
 }
 
 export async function installTinyModel(seed = 1, version = 'tiny-1') {

@@ -5,13 +5,15 @@ import type { PreprocessSpec } from './preprocess.js';
 export interface ModelManifest {
   /** Bumped with every new set of weights; embeddings of different versions never compare. */
   modelVersion: string;
-  backbone: { name: string; source: string; sha256: string; cut: string };
+  /** id: the registry entry (trainer/backbone/registry.ts) when not the default InceptionV3. */
+  backbone: { name: string; source: string; sha256: string; cut: string; id?: string; licence?: string };
   /**
    * Faces are found by the detector (files.detector) and aligned onto face.align's canvas; the
    * preprocess crop then applies to that canvas (an explicit caller box skips both and is cropped
-   * as-is).
+   * as-is). scripts/build-model.ts always writes it; a manifest without it (models built before
+   * detection, the Worker tests' random-projection model) crops the whole photo by preprocess.crop.
    */
-  face: FaceSpec;
+  face?: FaceSpec;
   preprocess: PreprocessSpec;
   input: { name: string; shape: [number | 'N', number, number, number]; layout: 'NHWC' };
   output: { name: string; embeddingSize: number };

@@ -1,5 +1,5 @@
-// Inference: the only module that imports onnxruntime. Runs the ONNX embedding model with the
-// single-threaded wasm backend, whose .wasm is imported as a precompiled module (see wasm-shim.ts).
+// Inference: the only module that imports onnxruntime. Runs the ONNX embedding model and the face
+// detector with the single-threaded wasm backend, whose .wasm is imported as a precompiled module (see wasm-shim.ts).
 // WebGPU is detected (navigator.gpu) but not bundled: workerd exposes no navigator.gpu, and
 // onnxruntime-web's WebGPU build (`onnxruntime-web/webgpu`, ort-wasm-simd-threaded.asyncify.wasm)
 // measured 6.6 MiB gzip alone (10.2 MiB with this wasm build: over the 10 MiB limit) and ran the
@@ -8,6 +8,8 @@ import * as ort from 'onnxruntime-web/wasm';
 // A relative path because wrangler's wasm rule resolves without package.json "exports".
 import ortWasm from '../../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 import { SENTINEL, withPrecompiledWasm } from './wasm-shim';
+import type { DetectorSpec } from '../../../models/contract/face/detect';
+import type { RunDetector } from '../../../models/contract/face/pipeline';
 
 export type Backend = 'webgpu' | 'wasm';
 
@@ -50,12 +52,20 @@ ort.env.wasm.proxy = false;
 ort.env.wasm.wasmBinary = SENTINEL;
 ort.env.logLevel = 'error';
 
+const createSession = (model: Uint8Array) =>
+  withPrecompiledWasm(ortWasm, () => ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 }));
+
+// One run at a time per isolate, across sessions: the wasm backend is single-threaded anyway.
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(work: () => Promise<T>): Promise<T> {
+  const next = queue.then(work);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
 export async function createWorkerEmbedder(model: Uint8Array, io: ModelIO): Promise<WorkerEmbedder> {
   const webgpu = webgpuStatus();
-  const session = await withPrecompiledWasm(ortWasm, () =>
-    ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }),
-  );
-  let queue: Promise<unknown> = Promise.resolve();
+  const session = await createSession(model);
   const runBatch = async (batch: Float32Array[]): Promise<Float32Array[]> => {
     const per = io.size * io.size * 3;
     const data = new Float32Array(batch.length * per);
@@ -72,16 +82,17 @@ export async function createWorkerEmbedder(model: Uint8Array, io: ModelIO): Prom
     for (let i = 0; i < inputs.length; i += chunk) out.push(...(await runBatch(inputs.slice(i, i + chunk))));
     return out;
   };
-  // One run at a time per isolate: the wasm backend is single-threaded anyway.
-  return {
-    backend,
-    webgpu,
-    embed: (inputs) => {
-      const next = queue.then(() => embed(inputs));
-      queue = next.catch(() => undefined);
-      return next;
-    },
-  };
+  return { backend, webgpu, embed: (inputs) => serial(() => embed(inputs)) };
+}
+
+/** The face detector's session as the contract's RunDetector (one letterboxed image per run). */
+export async function createWorkerDetector(model: Uint8Array, spec: DetectorSpec): Promise<RunDetector> {
+  const session = await createSession(model);
+  const n = spec.size;
+  return (input) => serial(async () => {
+    const out = await session.run({ [spec.inputName]: new ort.Tensor('float32', input, [1, n, n, 3]) });
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
+  });
 }
 
 function normalize(v: Float32Array): Float32Array {

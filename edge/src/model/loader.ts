@@ -2,13 +2,16 @@
 // against the manifest's sha256, the inference session cached until the isolate dies. A failed load
 // is remembered for RETRY_MS so a broken deployment does not hammer R2 on every request.
 import type { ModelManifest } from '../../../models/contract/manifest';
-import { createWorkerEmbedder, type WorkerEmbedder } from './embedder';
-import { edgeFile, modelIO, modelObjectKey, parseManifest, unavailable } from './manifest';
+import { createWorkerDetector, createWorkerEmbedder, type WorkerEmbedder } from './embedder';
+import type { RunDetector } from '../../../models/contract/face/pipeline';
+import { edgeFile, modelIO, modelObjectKey, parseManifest, unavailable, type ManifestFile } from './manifest';
 import { ApiError } from '../http/errors';
 
 export interface Model {
   manifest: ModelManifest;
   embedder: WorkerEmbedder;
+  /** The face detector's session (manifest.face and files.detector); absent only for a manifest without face.*/
+  detector?: RunDetector;
   size: number;
   key: string;
   loadedAt: number;
@@ -54,18 +57,25 @@ async function readManifest(bucket: R2Bucket, manifestKey: string): Promise<Mode
   return parseManifest(await obj.text());
 }
 
-async function load(bucket: R2Bucket, manifestKey: string): Promise<Model> {
-  const manifest = await readManifest(bucket, manifestKey);
-  const file = edgeFile(manifest);
+/** An object the manifest names, read from R2 beside the manifest and checked against its sha256. */
+async function readChecked(bucket: R2Bucket, manifestKey: string, file: ManifestFile) {
   const key = modelObjectKey(manifestKey, file);
-  const modelObj = await bucket.get(key);
-  if (!modelObj) throw unavailable(`no model at R2 key ${key}`);
-  const bytes = new Uint8Array(await modelObj.arrayBuffer());
+  const obj = await bucket.get(key);
+  if (!obj) throw unavailable(`no model file at R2 key ${key}`);
+  const bytes = new Uint8Array(await obj.arrayBuffer());
   const digest = [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
   if (digest !== file.sha256.toLowerCase()) throw unavailable(`sha256 of ${key} does not match the manifest`);
+  return { key, bytes };
+}
+
+async function load(bucket: R2Bucket, manifestKey: string): Promise<Model> {
+  const manifest = await readManifest(bucket, manifestKey);
+  const { key, bytes } = await readChecked(bucket, manifestKey, edgeFile(manifest));
+  const det = manifest.face && manifest.files.detector ? await readChecked(bucket, manifestKey, manifest.files.detector) : null;
   try {
     const embedder = await createWorkerEmbedder(bytes, modelIO(manifest));
-    return { manifest, embedder, size: bytes.length, key, loadedAt: Date.now() };
+    const detector = det && manifest.face ? await createWorkerDetector(det.bytes, manifest.face.detector) : undefined;
+    return { manifest, embedder, detector, size: bytes.length + (det?.bytes.length ?? 0), key, loadedAt: Date.now() };
   } catch (e) {
     console.error('model session failed', e);
     throw unavailable(`onnxruntime could not load ${key}: ${(e as Error)?.message ?? e}`);

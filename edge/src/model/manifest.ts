@@ -48,6 +48,7 @@ export function parseManifest(text: string): ModelManifest {
     Number.isFinite(m.threshold?.score);
   if (!ok) throw unavailable('manifest lacks modelVersion, preprocess, input, output or threshold');
   edgeFile(m);
+  if (m.face && !m.files.detector?.sha256) throw unavailable('manifest has a face pipeline but names no files.detector with a sha256');
   return m;
 }
 

@@ -1,10 +1,11 @@
 // Enrolment: PUT /admin/identities/:id replaces an identity's embeddings, POST …/images adds to
-// them. All images are embedded before anything is written; the identity's single writer (a Durable
+// them. Each photo must show exactly one face (422 multiple_faces otherwise) unless the caller
+// passes its box or face=largest. All images are embedded before anything is written; the identity's single writer (a Durable
 // Object, identity/writer.ts) then applies the change after any other write to the same identity,
 // and replicates the record to KV in one put, so a failed or interrupted request leaves the old state.
 import type { Context } from 'hono';
 import { embedImages } from '../model/embed-images';
-import { enrolImages, enrolMeta } from './enrol-input';
+import { enrolFacePolicy, enrolImages, enrolMeta } from './enrol-input';
 import { ApiError } from '../http/errors';
 import { noteWrite } from '../gallery/cache';
 import { validateIdentityId } from '../identity/id';
@@ -27,11 +28,11 @@ export async function enrol(c: C, mode: 'replace' | 'add') {
   const f = await readFields(c);
   const inputs = await enrolImages(f);
   const meta = enrolMeta(f.get('meta'));
-  const { model, embeddings } = await embedImages(() => getModel(c.env), inputs);
+  const { model, faces, embeddings } = await embedImages(() => getModel(c.env), inputs, enrolFacePolicy(f.get('face') ?? c.req.query('face')));
   const version = model.manifest.modelVersion;
   const r = await writeIdentity(c.env, { kind: mode, id, modelVersion: version, dim: model.manifest.output.embeddingSize, rows: embeddings, ...(meta ? { meta } : {}) });
   noteWrite(version, id, r.record!.updatedAt, decodeRows(r.record!));
-  return c.json(view(r.record!, version), r.previous ? 200 : 201);
+  return c.json({ ...view(r.record!, version), faces }, r.previous ? 200 : 201);
 }
 
 /** Sends one write to the identity's single writer (identity/writer.ts); its refusals become ApiErrors. */

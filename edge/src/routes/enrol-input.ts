@@ -1,7 +1,8 @@
 // The body of an enrolment (PUT /admin/identities/:id, POST …/images):
 // multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string]
-// JSON: { images: [base64 | { image: base64, box? }], meta?: object }
+// JSON: { images: [base64 | { image: base64, box? }], meta?: object, face?: 'single' | 'largest' }
 import type { ImageInput } from '../model/embed-images';
+import type { FacePolicy } from '../../../models/contract/face/pipeline';
 import { parseBox } from '../image/box';
 import { ApiError } from '../http/errors';
 import { MAX_IMAGES_PER_REQUEST, MAX_META_BYTES } from '../http/limits';
@@ -40,4 +41,11 @@ export function enrolMeta(value: unknown): Record<string, unknown> | undefined {
   if (new TextEncoder().encode(JSON.stringify(v)).length > MAX_META_BYTES)
     throw new ApiError('invalid_request', `"meta" is over ${MAX_META_BYTES} bytes`, { limit: MAX_META_BYTES });
   return v as Record<string, unknown>;
+}
+
+/** face=single (default: a group photo is refused) or face=largest (use the largest face). */
+export function enrolFacePolicy(value: unknown): FacePolicy {
+  if (value === undefined || value === null || value === '' || value === 'single') return 'single';
+  if (value === 'largest') return 'largest';
+  throw new ApiError('invalid_request', '"face" must be "single" or "largest"', { field: 'face' });
 }

@@ -1,6 +1,8 @@
 // POST /v1/verify — are two face images the same person?
 // multipart fields a, b (files) [, boxA, boxB] or JSON { a, b: base64 [, boxA, boxB] }
-// → { match, similarity, distance, threshold, modelVersion }
+// → { match, similarity, distance, threshold, modelVersion, faces: { a, b } }
+// Each photo's largest face is used (detected and aligned unless a box is given); faces reports
+// which, with its box, landmarks, detection score and how many faces were found.
 import { Hono } from 'hono';
 import { squaredDistance } from '../../../models/contract/distance';
 import { requireApiKey } from '../http/auth';
@@ -17,7 +19,7 @@ export const verify = new Hono<{ Bindings: Env }>().post('/v1/verify', requireAp
     { field: 'a', bytes: await imageBytes(f.get('a'), 'a'), box: parseBox(f.get('boxA'), 'boxA') },
     { field: 'b', bytes: await imageBytes(f.get('b'), 'b'), box: parseBox(f.get('boxB'), 'boxB') },
   ];
-  const { model, embeddings: [ea, eb] } = await embedImages(() => getModel(c.env), inputs);
+  const { model, faces, embeddings: [ea, eb] } = await embedImages(() => getModel(c.env), inputs);
   const m = model.manifest;
-  return c.json({ ...judge(squaredDistance(ea, eb), m), threshold: similarityThreshold(m), modelVersion: m.modelVersion });
+  return c.json({ ...judge(squaredDistance(ea, eb), m), threshold: similarityThreshold(m), modelVersion: m.modelVersion, faces: { a: faces[0], b: faces[1] } });
 });

@@ -31,3 +31,22 @@ export function alignDetection(img: RawImage, d: Detection, spec: AlignSpec): Al
   const transform = alignmentTransform(d.landmarks as Point[], spec);
   return { image: warpToCanvas(img, transform, spec.size), transform };
 }
+
+/** Which face a request uses: the largest, or exactly one (enrolment refuses group photos). */
+export type FacePolicy = 'largest' | 'single';
+
+export type FaceChoice =
+  | { ok: true; face: Detection; found: number }
+  | { ok: false; reason: 'no_face'; found: 0 }
+  | { ok: false; reason: 'multiple_faces'; found: number; faces: Detection[] }
+  | { ok: false; reason: 'face_too_small'; found: number; face: Detection; size: number; minimum: number };
+
+/** The rules every route shares: no face, several faces (by policy), too small. */
+export function chooseFace(dets: Detection[], policy: FacePolicy, minFaceSize: number): FaceChoice {
+  if (!dets.length) return { ok: false, reason: 'no_face', found: 0 };
+  if (policy === 'single' && dets.length > 1) return { ok: false, reason: 'multiple_faces', found: dets.length, faces: bySize(dets) };
+  const face = bySize(dets)[0];
+  const size = faceSize(face);
+  if (size < minFaceSize) return { ok: false, reason: 'face_too_small', found: dets.length, face, size, minimum: minFaceSize };
+  return { ok: true, face, found: dets.length };
+}
