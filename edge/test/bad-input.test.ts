@@ -261,4 +261,17 @@ describe('model problems', () => {
     await expectRejected(r, 503, 'model_unavailable');
     expect(r.data.error.details.reason).toMatch(/sha256/);
   });
+
+  it('a manifest without preprocess.scale → 503 model_unavailable naming the field (not NaN similarities)', async () => {
+    const manifest = await tinyManifest(tinyModel(1));
+    delete (manifest.preprocess as Partial<typeof manifest.preprocess>).scale;
+    await installModel(tinyModel(1), manifest);
+    const r = await call('POST', '/v1/verify', { json: { a: good(), b: good() } });
+    await expectRejected(r, 503, 'model_unavailable');
+    expect(r.data.error.details.reason).toMatch(/preprocess\.scale/);
+    await expectRejected(await call('POST', '/v1/identify', { json: { image: good() } }), 503, 'model_unavailable');
+    expect((await call('GET', '/v1/model', { auth: 'none' })).data.error.code).toBe('model_unavailable');
+    const h = await call('GET', '/v1/health?load=1', { auth: 'none' });
+    expect(h.data.model.error).toMatch(/preprocess\.scale/);
+  });
 });

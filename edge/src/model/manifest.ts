@@ -1,7 +1,7 @@
 // The model manifest (models/contract/manifest.ts) as the Worker finds it in R2, and the R2 layout:
 //   <MODEL_MANIFEST_KEY>                       e.g. face-embed/<modelVersion>/manifest.json
 //   <dir of MODEL_MANIFEST_KEY>/<file name>    the edge ONNX file (see edgeFile), e.g. face-embed.int8.onnx
-import type { ModelManifest } from '../../../models/contract/manifest';
+import { describeIssues, ManifestSchema, type ModelManifest } from '../../../models/contract/manifest';
 import { ApiError } from '../http/errors';
 import type { ModelIO } from './embedder';
 
@@ -35,21 +35,22 @@ export function modelIO(m: ModelManifest): ModelIO {
   };
 }
 
-/** Parses and sanity-checks a manifest; anything unusable is a 503 model_unavailable. */
+/** Parses and checks a manifest (models/contract/manifest.ts); anything unusable is a 503 model_unavailable. */
 export function parseManifest(text: string): ModelManifest {
-  let m: ModelManifest;
+  let json: unknown;
   try {
-    m = JSON.parse(text);
+    json = JSON.parse(text);
   } catch {
     throw unavailable('manifest is not JSON');
   }
-  const ok = m && typeof m.modelVersion === 'string' && m.modelVersion && m.preprocess?.size > 0 &&
-    typeof m.input?.name === 'string' && typeof m.output?.name === 'string' && m.output.embeddingSize > 0 &&
-    Number.isFinite(m.threshold?.score);
-  if (!ok) throw unavailable('manifest lacks modelVersion, preprocess, input, output or threshold');
-  edgeFile(m);
-  if (m.face && !m.files.detector?.sha256) throw unavailable('manifest has a face pipeline but names no files.detector with a sha256');
-  return m;
+  const r = ManifestSchema.safeParse(json);
+  if (!r.success) {
+    const issues = describeIssues(r.error);
+    throw unavailable(`manifest is invalid: ${issues.join('; ')}`, { issues });
+  }
+  edgeFile(r.data);
+  return r.data;
 }
 
-export const unavailable = (reason: string) => new ApiError('model_unavailable', `model unavailable: ${reason}`, { reason });
+export const unavailable = (reason: string, more?: Record<string, unknown>) =>
+  new ApiError('model_unavailable', `model unavailable: ${reason}`, { reason, ...more });
