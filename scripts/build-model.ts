@@ -19,7 +19,7 @@ import { calibrationRanges, edgeGraph, fusedGraph, INPUT, OUTPUT, serialise } fr
 import { calibrationImages } from '../trainer/calibration-set.js';
 import { framingKey } from '../trainer/face-crops.js';
 import { repoRoot } from '../trainer/data-dir.js';
-import type { ModelManifest } from '../models/contract/manifest.js';
+import { parseManifest, type ModelManifest } from '../models/contract/manifest.js';
 import type { PreprocessSpec } from '../models/contract/preprocess.js';
 import { similarityFromDistance } from '../models/contract/distance.js';
 import { defaultFaceSpec, detectorBytes } from '../models/face-detector.js';
@@ -99,7 +99,8 @@ for (const [variant, graph, description] of [
 }
 
 const manifest: ModelManifest = {
-  modelVersion: `face-embed-${files.int8.sha256.slice(0, 12)}`,
+  // Embeddings depend on the weights and on how a photo becomes the input: both name the version.
+  modelVersion: `face-embed-${createHash('sha256').update(files.int8.sha256).update(JSON.stringify({ face, spec })).digest('hex').slice(0, 12)}`,
   backbone: { name: source.name, source: source.origin, sha256: source.sha256, cut: feature },
   face,
   preprocess: spec,
@@ -110,5 +111,6 @@ const manifest: ModelManifest = {
   ...(meta.roc ? { roc: meta.roc as ModelManifest['roc'] } : {}),
   files,
 };
+parseManifest(manifest); // the schema the Worker checks on load: refuse to write a manifest it would reject
 writeFileSync(join(repoRoot, 'models/manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 log(`models/manifest.json: ${manifest.modelVersion}`);

@@ -3,10 +3,9 @@
 import { reset } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { edgeFile } from '../src/model/manifest';
 import { readImageHeader } from '../src/image/header';
 import { encodeBase64 } from '../src/http/base64';
-import { call, installModel, resetIsolate } from './helpers';
+import { call, fixture, installRealModel, resetIsolate } from './helpers';
 
 const filesUrl = inject('filesUrl');
 const manifestText = inject('realManifest');
@@ -31,10 +30,7 @@ describe.skipIf(!manifestText || !haveFaces)('real model on LFW', () => {
   beforeAll(async () => {
     await reset();
     resetIsolate();
-    const manifest = JSON.parse(manifestText!);
-    const r = await fetch(`${filesUrl}/model`);
-    expect(r.ok, `${edgeFile(manifest).path} could not be served`).toBe(true);
-    await installModel(new Uint8Array(await r.arrayBuffer()), manifest);
+    await installRealModel(manifestText!);
   }, 300_000);
 
   it('enrols two people and identifies a third photo of each; a stranger matches no one', async () => {
@@ -49,6 +45,14 @@ describe.skipIf(!manifestText || !haveFaces)('real model on LFW', () => {
     const s = await call('POST', '/v1/identify', { json: { image: await b64(STRANGER, 1) } });
     expect(s.data.match, JSON.stringify(s.data)).toBeNull();
   }, 300_000);
+
+  it('a uniform grey image is no face: never identified as an enrolled person (422 no_face)', async () => {
+    const grey = encodeBase64(fixture('grey.png'));
+    const r = await call('POST', '/v1/identify', { json: { image: grey } });
+    expect([r.status, r.data.error?.code], JSON.stringify(r.data)).toEqual([422, 'no_face']);
+    const v = await call('POST', '/v1/verify', { json: { a: grey, b: await b64(A, 1) } });
+    expect([v.status, v.data.error?.code]).toEqual([422, 'no_face']);
+  });
 
   it('verifies same-person pairs and rejects different-person pairs', async () => {
     const same = await call('POST', '/v1/verify', { json: { a: await b64(A, 4), b: await b64(A, 5) } });

@@ -29,9 +29,25 @@ export async function installModel(bytes: Uint8Array, manifest: ModelManifest, d
 
 /** Bytes the global setup serves over loopback (/model, /detector, /photos/…, /faces/…). */
 export async function served(path: string): Promise<Uint8Array> {
-  const r = await fetch(`${inject('filesUrl')}/${path}`);
-  if (!r.ok) throw new Error(`${path} could not be served (${r.status})`);
-  return new Uint8Array(await r.arrayBuffer());
+  // workerd's outbound fetch to the loopback server can lose a pooled connection under load
+  // ("Network connection lost"): that error alone is retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await fetch(`${inject('filesUrl')}/${path}`);
+      if (!r.ok) throw new Error(`${path} could not be served (${r.status})`);
+      return new Uint8Array(await r.arrayBuffer());
+    } catch (e) {
+      if (attempt >= 3 || !String((e as Error)?.message).includes('Network connection lost')) throw e;
+    }
+  }
+}
+
+/** The real model build (models/manifest.json, its edge file and its face detector) as global-setup serves it. */
+export async function installRealModel(manifestText: string) {
+  const manifest: ModelManifest = JSON.parse(manifestText);
+  const bytes = await served('model');
+  await installModel(bytes, manifest, manifest.face ? await served('detector') : undefined);
+  return { manifest, bytes };
 }
 
 /**

@@ -10,13 +10,12 @@ import { preprocess } from '../../models/contract/preprocess';
 import { decodeBase64 } from '../src/http/base64';
 import { decodeImage } from '../src/image/decode';
 import { readImageHeader } from '../src/image/header';
-import { edgeFile } from '../src/model/manifest';
 import { applyOrientation, exifOrientation } from '../src/image/orient';
 import { findFace, type FaceReport } from '../src/model/find-face';
 import type { Detection } from '../../models/contract/face/detect';
 import { getModel, type Model } from '../src/model/loader';
 import { shimmedMemoryBytes } from '../src/model/wasm-shim';
-import { installModel, resetIsolate, served } from './helpers';
+import { installRealModel, resetIsolate, served } from './helpers';
 
 const filesUrl = inject('filesUrl');
 const manifestText = inject('realManifest');
@@ -35,14 +34,9 @@ describe.skipIf(!manifestText || !haveFaces)('edge and trainer compute the same 
 
   beforeAll(async () => {
     resetIsolate();
-    const manifest = JSON.parse(manifestText!);
-    const r = await fetch(`${filesUrl}/model`);
-    expect(r.ok, `${edgeFile(manifest).path} could not be served`).toBe(true);
-    const bytes = new Uint8Array(await r.arrayBuffer());
+    const { manifest, bytes } = await installRealModel(manifestText!);
     modelBytes = bytes.length;
-    const detector = manifest.face ? await served('detector') : undefined;
-    detectorBytes = detector?.length ?? 0;
-    await installModel(bytes, manifest, detector);
+    detectorBytes = manifest.files.detector?.bytes ?? 0;
     model = await getModel(env);
     for (const photo of PHOTOS) {
       const jpeg = await served(photo);
