@@ -1,0 +1,82 @@
+// Identification on ordinary photos (../shared/data/photos, not LFW): enrol the knn_examples/train
+// folders (folder = identity, one gallery row per photo, the best row wins as in the Worker's
+// gallery), then identify every face in every other photo at the
+// model's own T, through the same detection + alignment as the Worker (onnxruntime-node). Reports
+// right / wrong / unknown per photo, and whether T holds on sharp photos (the not-enrolled person
+// must come out unknown; different people's best similarity vs T).
+//   npx tsx scripts/photos-identify.ts [--manifest models/manifest.json] [--variant int8|fp32] [--json]
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { dot } from '../models/contract/distance.js';
+import { alignDetection, bySize } from '../models/contract/face/pipeline.js';
+import { preprocess } from '../models/contract/preprocess.js';
+import type { ModelManifest } from '../models/contract/manifest.js';
+import { NodeFaceDetector } from '../models/face-detector.js';
+import { NodeEmbedder } from '../models/load.js';
+import { repoRoot } from '../trainer/data-dir.js';
+import { decodeImage } from '../trainer/images.js';
+import { PHOTOS } from '../test/photos.js';
+
+const { values } = parseArgs({ options: { manifest: { type: 'string', default: 'models/manifest.json' }, variant: { type: 'string', default: 'int8' }, json: { type: 'boolean' } } });
+const m: ModelManifest = JSON.parse(readFileSync(join(repoRoot, values.manifest!), 'utf8'));
+if (!m.face) throw new Error(`${values.manifest} has no face pipeline: rebuild it with scripts/build-model.ts`);
+const embedder = await NodeEmbedder.create(m, values.variant as 'fp32' | 'int8', 2);
+const detector = await NodeFaceDetector.create(m.face.detector, new Uint8Array(readFileSync(join(repoRoot, m.files.detector.path))));
+
+/** Who is in each photo, left to right (photos/README.md); faces beyond the list are ignored. */
+const TRUTH: Record<string, string[]> = {
+  'knn_examples/test/alex_lacamoire1.jpg': ['alex_lacamoire'], 'knn_examples/test/johnsnow_test1.jpg': ['kit_harington'],
+  'knn_examples/test/obama1.jpg': ['obama'], 'knn_examples/test/kit_with_rose.jpg': ['rose_leslie', 'kit_harington'],
+  'knn_examples/test/obama_and_biden.jpg': ['biden', 'obama'], 'two_people.jpg': ['obama', 'biden'],
+  'obama-240p.jpg': ['obama'], 'obama-480p.jpg': ['obama'], 'obama-720p.jpg': ['obama'], 'obama-1080p.jpg': ['obama'],
+  'obama_small.jpg': ['obama'], 'obama3.jpg': ['obama'], '32bit.png': ['obama'], 'obama_partial_face.jpg': ['obama'],
+  'obama_partial_face2.jpg': ['obama'], 'alex-lacamoire.png': ['alex_lacamoire'], 'lin-manuel-miranda.png': ['(not enrolled)'],
+};
+
+async function facesOf(path: string) {
+  const img = await decodeImage(path);
+  const dets = bySize(await detector.detect(img)).filter((d) => Math.max(d.box.w, d.box.h) >= m.face!.minFaceSize);
+  const out: { x: number; e: Float32Array }[] = [];
+  for (const d of dets.slice(0, 2)) {
+    const x = preprocess(alignDetection(img, d, m.face!.align).image, m.preprocess);
+    out.push({ x: d.box.x, e: await embedder.embed(x) });
+  }
+  return out.sort((a, b) => a.x - b.x);
+}
+
+const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+const gallery: { id: string; e: Float32Array }[] = [];
+const trainDir = join(PHOTOS, 'knn_examples/train');
+const enrolled = new Set<string>();
+for (const id of readdirSync(trainDir).sort())
+  for (const f of readdirSync(join(trainDir, id)).sort()) {
+    const p = join(trainDir, id, f);
+    enrolled.add(sha(p));
+    const [face] = await facesOf(p);
+    if (face) gallery.push({ id, e: face.e });
+  }
+
+const rows: { photo: string; expected: string; got: string; similarity: number; right: boolean }[] = [];
+const T = m.threshold.similarity;
+for (const [photo, people] of Object.entries(TRUTH)) {
+  const p = join(PHOTOS, photo);
+  if (enrolled.has(sha(p))) continue;
+  const faces = await facesOf(p);
+  people.forEach((expected, i) => {
+    const f = faces[i];
+    if (!f) { rows.push({ photo, expected, got: '(no face)', similarity: NaN, right: false }); return; }
+    const best = gallery.map((g) => ({ id: g.id, s: dot(f.e, g.e) })).sort((a, b) => b.s - a.s)[0];
+    const got = best.s > T ? best.id : 'unknown';
+    rows.push({ photo: relative(PHOTOS, p), expected, got, similarity: Math.round(best.s * 1000) / 1000, right: got === expected || (expected === '(not enrolled)' && got === 'unknown') });
+  });
+}
+const right = rows.filter((r) => r.right).length;
+const summary = { model: m.modelVersion, backbone: m.backbone.name, variant: values.variant, threshold: Math.round(T * 1000) / 1000, galleryRows: gallery.length, faces: rows.length, right, wrong: rows.filter((r) => !r.right && r.got !== 'unknown').length, unknownButEnrolled: rows.filter((r) => !r.right && r.got === 'unknown').length };
+if (values.json) console.log(JSON.stringify({ summary, rows }, null, 2));
+else {
+  console.log('| photo | expected | answer | best similarity |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.photo} | ${r.expected} | ${r.got}${r.right ? '' : ' ✗'} | ${r.similarity} |`);
+  console.log(`\n${summary.model} (${summary.variant}), T = ${summary.threshold}: ${right}/${rows.length} faces right, ${summary.wrong} wrong identity, ${summary.unknownButEnrolled} enrolled people not recognised; gallery ${gallery.length} photos`);
+}
