@@ -34,18 +34,28 @@ export const framingKey = (face: FaceSpec) => `${face.detector.id}-${hash8(face)
 
 /**
  * The face an LFW image is labelled with: LFW images are centred on that face, so among the
- * detections at least `minFaceSize` large, the one whose box centre is nearest the image centre
- * (ties: the larger). Undefined when there is none.
+ * detections at least `minFaceSize` large whose box contains the image centre, the one whose box
+ * centre is nearest the image centre (ties: the larger). Undefined when there is none: a face
+ * detected only off centre is someone else (e.g. Rodrigo_Borja_0002, Hugo_Conte_0001: the labelled
+ * face is missed, a bystander's is found).
  */
 export function chooseLfwFace(dets: Detection[], width: number, height: number, minFaceSize = 0): Detection | undefined {
   const cx = width / 2, cy = height / 2;
   const d2 = (d: Detection) => (d.box.x + d.box.w / 2 - cx) ** 2 + (d.box.y + d.box.h / 2 - cy) ** 2;
+  const covers = (d: Detection) => d.box.x <= cx && cx <= d.box.x + d.box.w && d.box.y <= cy && cy <= d.box.y + d.box.h;
   let best: Detection | undefined;
   for (const d of dets) {
-    if (faceSize(d) < minFaceSize) continue;
+    if (faceSize(d) < minFaceSize || !covers(d)) continue;
     if (!best || d2(d) < d2(best) || (d2(d) === d2(best) && faceSize(d) > faceSize(best))) best = d;
   }
   return best;
+}
+
+/** Why an image has no chosen face: no detection, only faces below the minimum size, or only faces off the image centre. */
+export function fallbackReason(dets: Detection[], width: number, height: number, minFaceSize: number): FallbackReason | undefined {
+  if (chooseLfwFace(dets, width, height, minFaceSize)) return undefined;
+  if (!dets.length) return 'none';
+  return dets.some((d) => faceSize(d) >= minFaceSize) ? 'offcentre' : 'small';
 }
 
 export interface LandmarkEntry { path: string; width: number; height: number; detections: Detection[] }
@@ -89,8 +99,8 @@ export class LandmarkCache {
   }
 }
 
-/** Why an image fell back to its unaligned self: no detection at all, or only faces below the minimum size. */
-export type FallbackReason = 'none' | 'small';
+/** Why an image fell back to its unaligned self (see fallbackReason). */
+export type FallbackReason = 'none' | 'small' | 'offcentre';
 
 /** Something that detects faces in a decoded image (NodeFaceDetector, or a stub in tests). */
 export interface FaceDetector { detect(img: RawImage): Promise<Detection[]> }
@@ -148,7 +158,7 @@ export class FaceCropper {
   async choose(path: string, img: RawImage): Promise<{ face?: Detection; reason?: FallbackReason }> {
     const e = await this.detections(path, img);
     const face = chooseLfwFace(e.detections, e.width, e.height, this.face.minFaceSize);
-    return face ? { face } : { reason: e.detections.length ? 'small' : 'none' };
+    return face ? { face } : { reason: fallbackReason(e.detections, e.width, e.height, this.face.minFaceSize) };
   }
 
   async faceImage(path: string, framing: Framing): Promise<RawImage> {
@@ -165,7 +175,7 @@ export class FaceCropper {
 
   /** Fallback counts: total, and by reason. */
   fallbackCounts() {
-    const by = { none: 0, small: 0 };
+    const by = { none: 0, small: 0, offcentre: 0 };
     for (const r of this.fallbacks.values()) by[r]++;
     return { total: this.fallbacks.size, ...by };
   }

@@ -8,7 +8,7 @@ import { FeatureStore, featureKey } from './store.js';
 import type { FeatureTap } from '../onnx/keras-to-onnx.js';
 import { OnnxBackbone, backboneOnnx } from '../backbone/onnx-backbone.js';
 import type { BackboneSource } from '../backbone/source.js';
-import { FaceCropper, chooseLfwFace, framingKey, type Framing, type LandmarkCache } from '../face-crops.js';
+import { FaceCropper, fallbackReason, framingKey, type Framing, type LandmarkCache } from '../face-crops.js';
 import { flipHorizontal, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
 import type { FaceSpec } from '../../models/contract/face/pipeline.js';
 import { defaultFaceSpec } from '../../models/face-detector.js';
@@ -64,13 +64,14 @@ function complete(o: ExtractOptions, variants: boolean[]): boolean {
  * from the landmark cache alone; paths never detected are listed as unknown.
  */
 export function alignmentFallbacks(paths: string[], cache: LandmarkCache, face: FaceSpec) {
-  const none: string[] = [], small: string[] = [], unknown: string[] = [];
+  const by = { none: [] as string[], small: [] as string[], offcentre: [] as string[] }, unknown: string[] = [];
   for (const p of paths) {
     const e = cache.get(p);
+    const r = e && fallbackReason(e.detections, e.width, e.height, face.minFaceSize);
     if (!e) unknown.push(p);
-    else if (!chooseLfwFace(e.detections, e.width, e.height, face.minFaceSize)) (e.detections.length ? small : none).push(p);
+    else if (r) by[r].push(p);
   }
-  return { total: none.length + small.length, none, small, unknown };
+  return { total: by.none.length + by.small.length + by.offcentre.length, ...by, unknown };
 }
 
 export interface ExtractResult {
@@ -154,7 +155,7 @@ export async function featuresCommand(argv: string[]) {
   console.error(`framing ${framing}: ${stores.join(', ')}`);
   if (r.fallbacks) {
     const f = r.fallbacks;
-    console.error(`aligned: ${f.total} of ${paths.length} images without a usable face (${f.none} no detection, ${f.small} only faces under ${storeFraming({ framing })!.face.minFaceSize} px) embedded unaligned${f.unknown.length ? `; ${f.unknown.length} never detected` : ''}`);
-    for (const dir of stores) writeFileSync(join(dir, 'fallbacks.json'), JSON.stringify({ none: f.none, small: f.small }, null, 1) + '\n');
+    console.error(`aligned: ${f.total} of ${paths.length} images without a usable face (${f.none.length} no detection, ${f.small.length} only faces under ${storeFraming({ framing })!.face.minFaceSize} px, ${f.offcentre.length} only faces off the image centre) embedded unaligned${f.unknown.length ? `; ${f.unknown.length} never detected` : ''}`);
+    for (const dir of stores) writeFileSync(join(dir, 'fallbacks.json'), JSON.stringify({ none: f.none, small: f.small, offcentre: f.offcentre }, null, 1) + '\n');
   }
 }
