@@ -44,7 +44,7 @@ const t0 = Date.now();
 const log = (m: string) => console.error(`[build-model ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
 
 if (o.backbone !== DEFAULT_BACKBONE) {
-  let lfw;
+  let lfw: ReturnType<typeof resolveDataDir> | undefined;
   try { lfw = resolveDataDir(o.data); } catch { lfw = undefined; }
   await buildBackbone(backbone(o.backbone), { lfw, calibrate: o.calibrate, calibrationImages: Number(o.calibrationImages), check: o.check, floatStem: Number(o.floatStem), log });
   process.exit(0);

@@ -9,7 +9,7 @@ import { FeatureStore } from './features/store.js';
 import { resolveDataDir, repoRoot } from './data-dir.js';
 import { syntheticSet } from './synthetic.js';
 import { trainOnStore } from './train-store.js';
-import { evaluateStep, reportStep, thresholdStep } from './run-steps.js';
+import { evaluateStep, thresholdStep } from './run-steps.js';
 import { readRunHead } from './run-dir.js';
 import { imagePath } from './lfw.js';
 import { view2TrainPerFold } from './view2-train.js';
@@ -35,7 +35,7 @@ function fakeLfw() {
   };
   writeFileSync(join(root, 'pairsDevTest.txt'), '3\n' + pairRows(ids(40, 60)).join('\n') + '\n');
   const folds = Array.from({ length: 10 }, (_, f) => ids(0, n).filter((i) => i % 10 === f));
-  writeFileSync(join(root, 'pairs.txt'), '10\t3\n' + folds.map(pairRows).flat().join('\n') + '\n');
+  writeFileSync(join(root, 'pairs.txt'), '10\t3\n' + folds.flatMap(pairRows).join('\n') + '\n');
   writeFileSync(join(root, 'people.txt'), '10\n' + folds.map(people).join(''));
   const store = FeatureStore.open(join(root, 'cache'), { key: 'fake-flatten', dim: 32, featureName: 'flatten_1', flip: false, backboneSha256: 'abc', preprocess: { size: 8 } });
   const keep = set.paths.map((p, i) => [p, i] as const).filter(([p]) => Number(p.match(/_(\d{4})\.jpg$/)![1]) <= count(Number(p.split('_')[1].split('/')[0])));

@@ -46,7 +46,10 @@ export function labeledSet(ids: LfwIndex, store: FeatureLookup): LabeledSet & { 
 /** Row indices per label. */
 export function groupByLabel(labels: Int32Array): number[][] {
   const groups: number[][] = [];
-  labels.forEach((l, i) => (groups[l] ??= []).push(i));
+  labels.forEach((l, i) => {
+    groups[l] ??= [];
+    groups[l].push(i);
+  });
   return groups;
 }
 

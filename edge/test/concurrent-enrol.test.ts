@@ -40,7 +40,7 @@ it('a replace racing a delete ends in one of the two serial outcomes, in KV as i
 it('writes to one identity reach KV at most once a second', async () => {
   const { kv, calls } = spyKv(env.GALLERY);
   const times: number[] = [];
-  const timed = new Proxy(kv, { get: (t, p) => (p === 'put' ? (...a: unknown[]) => (times.push(Date.now()), (t.put as Function)(...a)) : Reflect.get(t, p)) });
+  const timed = new Proxy(kv, { get: (t, p) => (p === 'put' ? (...a: unknown[]) => (times.push(Date.now()), (t.put as (...a: unknown[]) => Promise<void>)(...a)) : Reflect.get(t, p)) });
   await withWriterEnv('carol', { GALLERY: timed }, async () => {
     expect((await call('PUT', '/admin/identities/carol', images('person3.jpg'))).status).toBe(201);
     await Promise.all([1, 2, 3].map(() => call('POST', '/admin/identities/carol/images', images('person3.jpg'))));

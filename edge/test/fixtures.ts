@@ -9,7 +9,10 @@ const photos = resolve(import.meta.dirname, '../..', process.env.PHOTOS_DIR ?? '
 
 function field(seed: number, w: number, h: number) {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) % 256;
+  const rnd = () => {
+    s = (s * 1103515245 + 12345) >>> 0;
+    return (s >>> 8) % 256;
+  };
   const small = Buffer.from(Array.from({ length: 8 * 8 * 3 }, rnd));
   return sharp(small, { raw: { width: 8, height: 8, channels: 3 } }).resize(w, h, { kernel: 'cubic' });
 }

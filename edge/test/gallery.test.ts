@@ -7,7 +7,7 @@ import { resetGallery } from '../src/gallery/cache';
 import { unpackShard } from '../src/gallery/pack';
 import { MAX_RECORD_READS } from '../src/gallery/rebuild';
 import { encodeRows, IdentityStore } from '../src/identity/store';
-import { call, fixture, fixtureB64, form, installTinyModel, startWithTinyModel, kvState, resetIsolate, withWriterEnv } from './helpers';
+import { call, fixture, fixtureB64, form, installTinyModel, startWithTinyModel, kvState, withWriterEnv } from './helpers';
 import { spyKv } from './kv-spy';
 
 const enrol = (id: string, ...names: string[]) => call('PUT', `/admin/identities/${id}`, { json: { images: names.map(fixtureB64) } });

@@ -1,6 +1,6 @@
 // Header parsing: dimensions without decoding, and stable codes for everything we refuse.
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../src/http/errors';
+import type { ApiError } from '../src/http/errors';
 import { readImageHeader } from '../src/image/header';
 import { fixture } from './helpers';
 

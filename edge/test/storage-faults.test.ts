@@ -26,7 +26,7 @@ function r2WithBrokenBodies(bucket: R2Bucket): R2Bucket {
       const v = Reflect.get(t, p);
       if (p !== 'get') return typeof v === 'function' ? v.bind(t) : v;
       return async (...a: unknown[]) => {
-        const o = await (v as Function).apply(t, a);
+        const o = await (v as (...a: unknown[]) => Promise<R2ObjectBody | null>).apply(t, a);
         if (!o) return o;
         return new Proxy(o, { get: (ot, op) => (['arrayBuffer', 'text', 'json'].includes(String(op)) ? () => Promise.reject(new Error('injected body failure')) : Reflect.get(ot, op)) });
       };

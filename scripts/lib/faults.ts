@@ -65,7 +65,10 @@ export async function runFaults(o: { rounds?: number; seed?: number; log?: (m: s
       const killAfterMs = Math.round(r() * enrolMs * 1.2);
       let acknowledged = false;
       const req = fetch(`${s.base}/admin/identities/${id}`, { method: 'PUT', body: enrolBody(images), headers: admin(s) })
-        .then(async (res) => void (await res.text(), (acknowledged = res.status >= 200 && res.status < 300)), () => undefined);
+        .then(async (res) => {
+          await res.text();
+          acknowledged = res.status >= 200 && res.status < 300;
+        }, () => undefined);
       await new Promise((ok) => setTimeout(ok, killAfterMs));
       await s.kill();
       await req;

@@ -10,6 +10,7 @@ export function validateIdentityId(id: string | undefined): string {
   if ([...id].length > MAX_ID_LENGTH) throw bad(`is longer than ${MAX_ID_LENGTH} characters`);
   if (id.includes('/')) throw bad('contains "/"');
   if (id.includes('..')) throw bad('contains ".."');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) throw bad('contains control characters');
   if (id.trim() !== id) throw bad('has leading or trailing whitespace');
   return id;

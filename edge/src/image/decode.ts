@@ -26,8 +26,13 @@ const retry = (forget: () => void) => (e: unknown) => {
 
 export async function decodeImage(bytes: Uint8Array, header: ImageHeader, field: string): Promise<RawImage> {
   if (header.type === 'png') checkPngChunks(bytes, field);
-  if (header.type === 'jpeg') await (jpegReady ??= initJpegModule(jpegWasm, jpegOptions).catch(retry(() => (jpegReady = null))));
-  else await (pngReady ??= initPng(pngWasm as WebAssembly.Module).catch(retry(() => (pngReady = null))));
+  if (header.type === 'jpeg') {
+    jpegReady ??= initJpegModule(jpegWasm, jpegOptions).catch(retry(() => { jpegReady = null; }));
+    await jpegReady;
+  } else {
+    pngReady ??= initPng(pngWasm as WebAssembly.Module).catch(retry(() => { pngReady = null; }));
+    await pngReady;
+  }
   // The codecs take an ArrayBuffer; copy only when the bytes are a view into a larger buffer.
   const buf = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
   let img: { data: Uint8ClampedArray; width: number; height: number };

@@ -26,7 +26,10 @@ export function getModel(env: Env): Promise<Model> {
   const stale = current && (current.manifestKey !== key || (current.failedAt && Date.now() - current.failedAt > RETRY_MS));
   if (!current || stale) {
     const entry: Entry = { manifestKey: key, promise: load(env.MODELS, key) };
-    entry.promise.then((m) => (entry.model = m), (e) => ((entry.error = e), (entry.failedAt = Date.now())));
+    entry.promise.then(
+      (m) => { entry.model = m; },
+      (e) => { entry.error = e; entry.failedAt = Date.now(); },
+    );
     current = entry;
   }
   return current.promise;
