@@ -1,8 +1,14 @@
 // The console's markup: three panels (try it, admin, model) switched by the URL hash, plain forms
-// with labels so that everything works from the keyboard. Behaviour lives in script.ts.
+// with labels so that everything works from the keyboard. Behaviour is the browser module in
+// edge/console-app/ (bundled into bundle.generated.ts); what it needs from the server comes as a JSON
+// data block, which is not script, so the page's CSP allows only the bundle's own hash.
 import { html, raw } from 'hono/html';
-import { consoleScript } from './script';
+import { consoleScript } from './bundle.generated';
+import type { ConsoleData } from './data';
 import { consoleStyle } from './style';
+
+/** JSON safe inside <script type="application/json">: no "<" can end the element or open a comment. */
+export const dataBlock = (data: ConsoleData) => JSON.stringify(data).replace(/</g, '\\u003c');
 
 const drop = (id: string, label: string, multiple = false) => html`
   <label class="drop" for="${id}">${label} <span class="hint">— drop ${multiple ? 'photos' : 'a photo'} here, or press Tab to the picker</span>
@@ -11,7 +17,7 @@ const drop = (id: string, label: string, multiple = false) => html`
 
 const alert = (id: string) => html`<p class="error" id="${id}" role="alert" hidden></p>`;
 
-export const consolePage = () => html`<!doctype html>
+export const consolePage = (data: ConsoleData) => html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>edge-face console</title><link rel="icon" href="data:,"><style>${raw(consoleStyle)}</style></head>
 <body>
@@ -25,12 +31,12 @@ export const consolePage = () => html`<!doctype html>
     <input id="api-key" type="password" autocomplete="off" size="40"></section>
   <section class="panel" aria-labelledby="verify-h"><h2 id="verify-h">Verify: are two photos the same person?</h2>
     <form id="verify-form"><div class="row"><div>${drop('verify-a', 'Photo A')}</div><div>${drop('verify-b', 'Photo B')}</div></div>
-      <button type="submit">Verify</button></form>
+      <p class="options" id="verify-options" hidden></p><button type="submit">Verify</button></form>
     ${alert('verify-error')}<div id="verify-result" aria-live="polite"></div></section>
   <section class="panel" aria-labelledby="identify-h"><h2 id="identify-h">Identify: who among the enrolled people is this?</h2>
     <form id="identify-form">${drop('identify-image', 'Photo')}
       <label for="identify-topk">Candidates to show</label> <input id="identify-topk" type="number" min="1" max="50" value="5">
-      <button type="submit">Identify</button></form>
+      <p class="options" id="identify-options" hidden></p><button type="submit">Identify</button></form>
     ${alert('identify-error')}<div id="identify-result" aria-live="polite"></div></section>
 </div>
 <div id="admin" data-panel hidden>
@@ -43,7 +49,10 @@ export const consolePage = () => html`<!doctype html>
   <section class="panel" aria-labelledby="enrol-h"><h2 id="enrol-h">Enrol an identity</h2>
     <form id="enrol-form"><label for="enrol-id">Identity id</label> <input id="enrol-id" type="text" required maxlength="128" size="30">
       <label for="enrol-mode">Mode</label> <select id="enrol-mode"><option value="replace">replace earlier photos</option><option value="add">add to earlier photos</option></select>
-      ${drop('enrol-files', 'Photos (1–10)', true)}<button type="submit">Enrol</button></form></section>
+      ${drop('enrol-files', 'Photos (1–10)', true)}<button type="submit">Enrol</button>
+      <div id="enrol-offer" class="offer" hidden><p>Enrolment takes one face per photo, so a group photo is refused rather than risk
+        enrolling the wrong person. If the person to enrol is the largest face in each photo, the photos can be sent again using only that face.</p>
+        <button type="button" id="enrol-largest">Use the largest face</button></div></form></section>
   <section class="panel" aria-labelledby="list-h"><h2 id="list-h" tabindex="-1">Identities</h2>
     <form id="search-form" class="row"><div><label for="search-id">Find by exact id</label> <input id="search-id" type="search" size="24">
       <button type="submit">Find</button> <button type="button" class="secondary" id="show-all">Show all</button></div>
@@ -65,5 +74,6 @@ export const consolePage = () => html`<!doctype html>
     <figure id="roc"></figure></div></section>
 </div>
 </main>
+<script type="application/json" id="console-data">${raw(dataBlock(data))}</script>
 <script type="module">${raw(consoleScript)}</script>
 </body></html>`;

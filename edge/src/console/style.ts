@@ -1,4 +1,5 @@
 // The console's stylesheet: plain CSS, system fonts, a visible focus ring on everything focusable.
+// Inlined in the page and allowed by its hash in the CSP (routes/console.ts).
 export const consoleStyle = `
 :root { color-scheme: light; --ink: #1b1f24; --muted: #59636e; --line: #d0d7de; --accent: #0b57d0; --yes: #1a7f37; --no: #b3261e; }
 * { box-sizing: border-box; }
@@ -24,7 +25,11 @@ button[aria-disabled=true] { opacity: .45; cursor: not-allowed; }
 .previews { display: flex; flex-wrap: wrap; gap: .6rem; }
 figure { margin: .4rem 0; display: flex; gap: .5rem; align-items: flex-start; flex-wrap: wrap; max-width: 520px; }
 figure canvas { border: 1px solid var(--line); background: #eee; } canvas.crop { width: 150px; height: 150px; }
+figure.photo .stage { position: relative; line-height: 0; } .stage svg.faces { position: absolute; inset: 0; overflow: visible; }
+canvas.thumb { display: block; } .faces-found { color: var(--ink); } .face-problem { color: var(--no); }
 figcaption { flex-basis: 100%; }
+.options { margin: .5rem 0; } .options .option { margin-right: 1rem; }
+.offer { border-left: 4px solid #9a6700; background: #fff8e6; padding: .5rem .7rem; margin: .6rem 0; }
 .error { color: var(--no); background: #fdecea; border-left: 4px solid var(--no); padding: .5rem .7rem; }
 .note { color: var(--yes); }
 .verdict { font-size: 1.2rem; font-weight: 700; margin: .4rem 0; } .verdict.yes { color: var(--yes); } .verdict.no { color: var(--no); }
