@@ -177,7 +177,7 @@ export async function evaluateBackbone(o: { entry: BackboneEntry; lfw: LfwDir; t
     notes: [
       'T: 10-fold CV on 2000 comparisons (1000 seeded triplets) of the 10% validation slice of peopleDevTrain identities (trainer/pick-threshold.ts); never on test data.',
       'Test triplets: models/test-triplets.csv (400 rows = 800 decisions, peopleDevTest identities) at that T. pairsDevTest: accuracy at that T, AUC with DeLong 95% CI. View 2: 10 folds of pairs.txt, T per fold chosen on the other nine.',
-      'No weights were fitted here: the dlib network was trained elsewhere (Davis King, about 3M faces). Whether its training people overlap LFW's is not checked here, so its LFW figures may be optimistic.',
+      'No weights were fitted here: the dlib network was trained elsewhere (Davis King, about 3M faces). Whether its training people overlap those of LFW is not checked here, so its LFW figures may be optimistic.',
     ],
   };
 }
