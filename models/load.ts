@@ -6,9 +6,10 @@ import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from './contract/manifest.js';
 import { repoRoot } from '../trainer/data-dir.js';
 
-export function readManifest(): ModelManifest {
-  const path = join(repoRoot, 'models/manifest.json');
-  if (!existsSync(path)) throw new Error('models/manifest.json is missing: run `npm run model:build`');
+/** The built manifest: models/manifest.json (InceptionV3), or another backbone's (repo-relative path). */
+export function readManifest(manifest = 'models/manifest.json'): ModelManifest {
+  const path = join(repoRoot, manifest);
+  if (!existsSync(path)) throw new Error(`${manifest} is missing: run \`npm run model:build\``);
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
@@ -35,9 +36,9 @@ export class NodeEmbedder {
 }
 
 /** True when the manifest exists and every file it names is on disk with the recorded sha256. */
-export function modelIsBuilt(): boolean {
-  const path = join(repoRoot, 'models/manifest.json');
+export function modelIsBuilt(manifest = 'models/manifest.json'): boolean {
+  const path = join(repoRoot, manifest);
   if (!existsSync(path)) return false;
-  return Object.values(readManifest().files).every((f) => existsSync(join(repoRoot, f.path)) &&
+  return Object.values(readManifest(manifest).files).every((f) => existsSync(join(repoRoot, f.path)) &&
     createHash('sha256').update(readFileSync(join(repoRoot, f.path))).digest('hex') === f.sha256);
 }

@@ -1,6 +1,8 @@
 // npm run deploy — from a Cloudflare account to a live verifier in one command:
 //   1. wrangler whoami (fails early, with what to do, when not logged in)
-//   2. builds the model if models/build is missing or stale (scripts/build-model.ts)
+//   2. builds the model if models/build is missing or stale (scripts/build-model.ts); --backbone <id>
+//      picks another registered backbone's manifest (trainer/backbone/ids.ts, e.g. dlib_resnet →
+//      models/dlib_resnet/manifest.json); InceptionV3 (models/manifest.json) is the default
 //   3. R2 bucket: `wrangler r2 bucket list`, created when absent
 //   4. KV namespace "<worker>-GALLERY": `wrangler kv namespace list`, created when absent; its id is captured
 //   5. model + manifest to R2 (edge/scripts/upload-model.mjs, the code that seeds local R2 too)
@@ -20,6 +22,7 @@ import { gzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { experimental_readRawConfig } from 'wrangler';
 import { modelIsBuilt } from '../models/load.js';
+import { BACKBONE_IDS, buildArgs, checkBackboneId, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { repoRoot } from '../trainer/data-dir.js';
 import { uploadModel, type UploadPlan } from '../edge/scripts/upload-model.mjs';
 
@@ -42,6 +45,8 @@ export interface DeployOptions {
   /** --dry-run: local R2 state (wrangler's --persist-to); default wrangler's own .wrangler/state. */
   persistTo?: string;
   prefix: string;
+  /** Registered backbone whose manifest is deployed (default inception_v3). */
+  backbone?: string;
   secretsFile?: string;
   adminToken?: string;
   apiKeys?: string;
@@ -192,10 +197,11 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   }
 
   // 2. The model.
-  if (!modelIsBuilt()) {
-    log('building the model (scripts/build-model.ts) …');
-    const r = spawnSync('npx', ['tsx', 'scripts/build-model.ts'], { cwd: repoRoot, stdio: ['ignore', 2, 2] });
-    if (r.status !== 0 || !modelIsBuilt()) throw new DeployError('scripts/build-model.ts failed; see its output above');
+  const manifest = manifestOf(o.backbone);
+  if (!modelIsBuilt(manifest)) {
+    log(`building the model (npx ${buildArgs(o.backbone).join(' ')}) …`);
+    const r = spawnSync('npx', buildArgs(o.backbone), { cwd: repoRoot, stdio: ['ignore', 2, 2] });
+    if (r.status !== 0 || !modelIsBuilt(manifest)) throw new DeployError('scripts/build-model.ts failed; see its output above');
   }
 
   // The template and the target.
@@ -244,7 +250,7 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
 
   // 5. Model + manifest to R2 (remote; a dry run seeds local R2 with the same function instead).
   const upload = (remote: boolean): UploadPlan => uploadModel({
-    bucket: t.bucket, prefix: o.prefix, remote, env: o.env, persistTo: remote ? undefined : o.persistTo,
+    bucket: t.bucket, prefix: o.prefix, manifest, remote, env: o.env, persistTo: remote ? undefined : o.persistTo,
     exec: (args) => (remote ? account(args) : local(args)), log,
   });
   const plan = upload(true);
@@ -374,6 +380,7 @@ export function cli(argv = process.argv) {
     .option('--outdir <dir>', 'dry run: bundle output folder (default .wrangler/deploy/bundle-<env>)')
     .option('--persist-to <dir>', 'dry run: local R2 state folder (default wrangler\'s .wrangler/state)')
     .option('--prefix <prefix>', 'R2 key prefix of the model', 'face-embed')
+    .option('--backbone <id>', `model to deploy: ${BACKBONE_IDS.join(', ')}`, DEFAULT_BACKBONE)
     .option('--secrets-file <path>', 'write generated secrets here (mode 600, never overwritten) instead of printing them')
     .option('--admin-token <token>', 'ADMIN_TOKEN to set (prefer the ADMIN_TOKEN environment variable)')
     .option('--api-keys <keys>', 'API_KEYS to set, comma-separated (prefer the API_KEYS environment variable)')
@@ -384,7 +391,7 @@ export function cli(argv = process.argv) {
   const f = program.opts();
   const o: DeployOptions = {
     dryRun: f.dryRun, env: f.env, name: f.name, bucket: f.bucket, json: f.json, config: f.config, configOut: f.configOut,
-    outdir: f.outdir, persistTo: f.persistTo, prefix: f.prefix, secretsFile: f.secretsFile,
+    outdir: f.outdir, persistTo: f.persistTo, prefix: f.prefix, backbone: checkBackboneId(f.backbone), secretsFile: f.secretsFile,
     adminToken: f.adminToken ?? process.env.ADMIN_TOKEN, apiKeys: f.apiKeys ?? process.env.API_KEYS,
     rotateSecrets: f.rotateSecrets, allowAuthDisabled: f.allowAuthDisabled, healthTimeoutS: f.healthTimeout,
   };

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { modelIsBuilt } from '../../models/load.js';
 import { repoRoot } from '../../trainer/data-dir.js';
+import { buildArgs, manifestOf } from '../../trainer/backbone/ids.js';
 
 export interface LocalServerOptions {
   /** 0 (default) picks a free port. */
@@ -20,6 +21,8 @@ export interface LocalServerOptions {
   stdio?: 'inherit' | 'ignore';
   log?: (m: string) => void;
   healthTimeoutMs?: number;
+  /** Which registered backbone's manifest to serve (trainer/backbone/ids.ts); default inception_v3. */
+  backbone?: string;
 }
 
 export interface LocalServer {
@@ -58,12 +61,13 @@ export function devSecrets(): { adminToken: string; apiKeys: string[] } {
 }
 
 /** Builds the model if needed and puts it in the local R2 bucket; returns MODEL_MANIFEST_KEY. */
-export function seedModel(persistTo?: string, log: (m: string) => void = () => {}): string {
-  if (!modelIsBuilt()) {
-    log('building the model (InceptionV3 from nsfwjs + committed head) …');
-    run('npx', ['tsx', 'scripts/build-model.ts']);
+export function seedModel(persistTo?: string, log: (m: string) => void = () => {}, backbone?: string): string {
+  const manifest = manifestOf(backbone);
+  if (!modelIsBuilt(manifest)) {
+    log(backbone && manifest !== manifestOf() ? `building the ${backbone} model …` : 'building the model (InceptionV3 from nsfwjs + committed head) …');
+    run('npx', buildArgs(backbone));
   }
-  const args = ['edge/scripts/upload-model.mjs', '--local', '--env', 'dev', '--bucket', 'edge-face-models-dev', ...(persistTo ? ['--persist-to', persistTo] : [])];
+  const args = ['edge/scripts/upload-model.mjs', '--local', '--env', 'dev', '--bucket', 'edge-face-models-dev', '--manifest', manifest, ...(persistTo ? ['--persist-to', persistTo] : [])];
   const key = /MODEL_MANIFEST_KEY = "(.+)"/.exec(run('node', args))?.[1];
   if (!key) throw new Error('upload-model.mjs printed no MODEL_MANIFEST_KEY');
   return key;
@@ -71,7 +75,7 @@ export function seedModel(persistTo?: string, log: (m: string) => void = () => {
 
 export async function startLocalServer(o: LocalServerOptions = {}): Promise<LocalServer> {
   const log = o.log ?? (() => {});
-  const manifestKey = seedModel(o.persistTo, log);
+  const manifestKey = seedModel(o.persistTo, log, o.backbone);
   const { adminToken, apiKeys } = devSecrets();
   const port = o.port || (await freePort());
   const base = `http://127.0.0.1:${port}`;
@@ -106,4 +110,18 @@ export async function startLocalServer(o: LocalServerOptions = {}): Promise<Loca
   }
   await server.stop();
   throw new Error(`wrangler dev did not answer ${base}/v1/health within ${(o.healthTimeoutMs ?? 120_000) / 1000} s`);
+}
+
+/** wrangler dev's ProxyWorker's own 503 when its pooled connection to workerd was reset (workers-sdk#14641). */
+export const PROXY_RESET = 'Your worker restarted mid-request';
+
+/** fetch() through wrangler dev, resending a request that only that ProxyWorker reset refused (as its 503 asks). */
+export async function fetchThroughProxy(url: string, init: RequestInit = {}, attempts = 6): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await fetch(url, init);
+    if (r.status !== 503 || attempt >= attempts) return r;
+    const text = await r.clone().text();
+    if (!text.startsWith(PROXY_RESET)) return r;
+    await new Promise((done) => setTimeout(done, 50 * attempt));
+  }
 }
