@@ -1,16 +1,21 @@
 // The main job: a local face verifier on this machine. Builds the model if needed, puts it in the
 // local R2 bucket, starts `wrangler dev` (workerd, local KV/R2) and enrols a small demo gallery of
 // LFW people. `--smoke` checks verify/identify once and exits (used by tests and CI).
-// Usage: npm start [-- --port 8787] [-- --smoke]
+// Usage: npm start [-- --port 8787] [-- --smoke] [-- --backbone dlib_resnet]
+// --backbone picks which built model is served (trainer/backbone/ids.ts; default inception_v3,
+// models/manifest.json; dlib_resnet: models/dlib_resnet/manifest.json, built when missing).
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveDataDir } from '../trainer/data-dir.js';
 import { startLocalServer } from './lib/local-server.js';
+import { BACKBONE_IDS, checkBackboneId, DEFAULT_BACKBONE } from '../trainer/backbone/ids.js';
 
-const o = new Command().option('--port <n>', 'port on 127.0.0.1', '8787').option('--smoke', 'check once, then stop').option('--data <dir>').parse().opts();
+const o = new Command().option('--port <n>', 'port on 127.0.0.1', '8787').option('--smoke', 'check once, then stop').option('--data <dir>')
+  .option('--backbone <id>', `model to serve: ${BACKBONE_IDS.join(', ')}`, DEFAULT_BACKBONE).parse().opts();
+checkBackboneId(o.backbone);
 const log = (m: string) => console.error(`[start] ${m}`);
-const server = await startLocalServer({ port: Number(o.port), log });
+const server = await startLocalServer({ port: Number(o.port), log, backbone: o.backbone });
 const { base, adminToken: admin } = server;
 // wrangler runs workerd as a child: stop the whole process group.
 const stop = () => server.stop().then(() => process.exit(process.exitCode ?? 0));
