@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveDataDir } from '../trainer/data-dir.js';
-import { startLocalServer } from './lib/local-server.js';
+import { fetchThroughProxy, startLocalServer } from './lib/local-server.js';
 import { BACKBONE_IDS, checkBackboneId, DEFAULT_BACKBONE } from '../trainer/backbone/ids.js';
 
 const o = new Command().option('--port <n>', 'port on 127.0.0.1', '8787').option('--smoke', 'check once, then stop').option('--data <dir>')
@@ -33,13 +33,13 @@ async function demo() {
   const img = (name: string, i: number) => join(lfw.images, name, `${name}_${String(i).padStart(4, '0')}.jpg`);
   const people = ['Colin_Powell', 'George_W_Bush', 'Serena_Williams', 'Tony_Blair'];
   for (const p of people) {
-    const r = await fetch(`${base}/admin/identities/${p}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` }, body: form([['image', img(p, 1)], ['image', img(p, 2)]]) });
+    const r = await fetchThroughProxy(`${base}/admin/identities/${p}`, { method: 'PUT', headers: { authorization: `Bearer ${admin}` }, body: form([['image', img(p, 1)], ['image', img(p, 2)]]) });
     log(`enrol ${p}: ${r.status}`);
     if (!r.ok) throw new Error(`enrolment failed: ${await r.text()}`);
   }
-  await fetch(`${base}/admin/gallery/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
-  const verify = await (await fetch(`${base}/v1/verify`, { method: 'POST', body: form([['a', img('Colin_Powell', 3)], ['b', img('Colin_Powell', 4)]]) })).json();
-  const identify = await (await fetch(`${base}/v1/identify`, { method: 'POST', body: form([['image', img('Serena_Williams', 5)]]) })).json();
+  await fetchThroughProxy(`${base}/admin/gallery/rebuild`, { method: 'POST', headers: { authorization: `Bearer ${admin}` } });
+  const verify = await (await fetchThroughProxy(`${base}/v1/verify`, { method: 'POST', body: form([['a', img('Colin_Powell', 3)], ['b', img('Colin_Powell', 4)]]) })).json();
+  const identify = await (await fetchThroughProxy(`${base}/v1/identify`, { method: 'POST', body: form([['image', img('Serena_Williams', 5)]]) })).json();
   log(`verify Colin_Powell 3 vs 4: ${JSON.stringify(verify)}`);
   log(`identify Serena_Williams_0005: ${JSON.stringify(identify).slice(0, 400)}`);
   log(`ready: ${base}  (web console: ${base}/; admin token in .dev.vars; API keys off in the dev env; Ctrl-C to stop)`);
