@@ -6,12 +6,15 @@
 // (multiple_faces, then "Use the largest face" from the keyboard) and a file that is not a photo,
 // deletes an identity from the keyboard, and fails on any console error (a CSP violation included:
 // the page allows only its own bundled script, by hash). Screenshots: out/e2e/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alignmentTransform, warpToCanvas, type AlignSpec, type Point } from '../../models/contract/face/align.js';
+import { KEYPOINTS } from '../../models/contract/face/detect.js';
+import { cropBox, resample, type RawImage } from '../../models/contract/preprocess.js';
 import { startLocalServer, type LocalServer } from '../../scripts/lib/local-server.js';
 import { repoRoot } from '../../trainer/data-dir.js';
 import { PHOTOS } from '../photos.js';
@@ -25,7 +28,6 @@ const A = 'Condoleezza_Rice';
 const B = 'Gerhard_Schroeder';
 const photo = (name: string, i: number) => join(LFW.images, name, `${name}_${String(i).padStart(4, '0')}.jpg`);
 const havePhotos = existsSync(join(PHOTOS, 'two_people.jpg'));
-const KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouth', 'rightEar', 'leftEar'];
 
 /** Max − min of the red channel over a canvas: > 50 for a real picture, 0 for a blank one. */
 const spread = (canvas: Locator) =>
@@ -44,7 +46,7 @@ async function drawnFace(figure: Locator) {
   expect(b.w).toBeGreaterThan(20);
   const marks = await figure.locator('svg.faces circle.landmark').evaluateAll((cs: SVGCircleElement[]) =>
     cs.map((c) => ({ k: c.dataset.keypoint, x: c.cx.baseVal.value, y: c.cy.baseVal.value })));
-  expect(marks.map((m) => m.k)).toEqual(KEYPOINTS);
+  expect(marks.map((m) => m.k)).toEqual([...KEYPOINTS]);
   // Eyes, nose and mouth lie inside the face box (ears may sit on its edge).
   for (const m of marks.slice(0, 4)) {
     expect(m.x).toBeGreaterThan(b.x - 0.1 * b.w);
@@ -150,6 +152,20 @@ describeWithLfw('web console in headless Chromium', () => {
     expect(face.width).toBe(model.preprocess.size);
     expect(face.spread).toBeGreaterThan(50);
     expect(await figure.locator('.faces-found').textContent()).toMatch(/^(1 face found\.|\d faces found, the largest was used\.)$/);
+    // The browser's crop is the Worker's: the same photo, the landmarks the API reports, aligned and
+    // cropped here in Node with the contract (sharp decodes; Chromium's JPEG decoder differs slightly).
+    const body = new FormData();
+    body.append('image', new Blob([readFileSync(photo(A, 3))]), 'a.jpg');
+    const answer = await (await fetch(`${server.base}/v1/identify`, { method: 'POST', body })).json();
+    const align: AlignSpec = await page.evaluate(() => JSON.parse(document.getElementById('console-data')!.textContent!).face.align);
+    const { data, info } = await sharp(photo(A, 3)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const img: RawImage = { data, width: info.width, height: info.height, channels: 3 };
+    const aligned = warpToCanvas(img, alignmentTransform(KEYPOINTS.map((k) => answer.face.landmarks[k] as Point), align), align.size);
+    const expected = resample(aligned, cropBox(aligned, model.preprocess), model.preprocess.size, model.preprocess.size);
+    const seen = await face.crop.evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data]);
+    let diff = 0;
+    for (let i = 0, j = 0; i < expected.length; i += 3, j += 4) for (let ch = 0; ch < 3; ch++) diff += Math.abs(expected[i + ch] - seen[j + ch]);
+    expect(diff / expected.length).toBeLessThan(3); // mean |Δ| per channel, 0–255
     await shot('3-identify');
   });
 
