@@ -8,10 +8,10 @@ import { FEATURE_TAPS } from '../trainer/features/taps.js';
 import { resolveDataDir } from '../trainer/data-dir.js';
 import { readPairs } from '../trainer/lfw.js';
 import { aucDeLong } from '../trainer/metrics.js';
-import { centreCrop, type PreprocessSpec } from '../models/contract/preprocess.js';
+import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';
 import { CACHE_ROOT } from '../trainer/features/cache-root.js';
 
-const opts = new Command().option('--data <dir>').option('--crops <list>', 'centre-crop sides as fractions', '1,0.6,0.48').parse().opts();
+const opts = new Command().option('--data <dir>').option('--crops <list>', 'centre-crop sides as fractions', `1,0.6,${LFW_CROP_SIDE}`).parse().opts();
 const lfw = resolveDataDir(opts.data);
 const pairs = readPairs(lfw.file('pairsDevTest.txt'));
 const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))];
@@ -26,7 +26,7 @@ console.log(`pairsDevTest: ${pairs.length} pairs (${pairs.filter((p) => p.same).
 console.log(`| crop (of 250 px) | ${FEATURE_TAPS.map((t) => t.output).join(' | ')} |`);
 console.log(`|---|${FEATURE_TAPS.map(() => '---').join('|')}|`);
 for (const side of String(opts.crops).split(',').map(Number)) {
-  const spec: PreprocessSpec = { crop: centreCrop(side), size: 299, resize: 'triangle', ...source.inputScale, layout: 'NHWC' };
+  const spec = lfwPreprocess(source.inputScale, side);
   await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps: FEATURE_TAPS, cacheRoot: CACHE_ROOT });
   const stores = openStores({ source, spec, taps: FEATURE_TAPS, cacheRoot: CACHE_ROOT }, false);
   const cells = FEATURE_TAPS.map((t) => {

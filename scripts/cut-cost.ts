@@ -10,10 +10,11 @@ import { DataType, type Graph } from '../trainer/onnx/ir.js';
 import { decodeWeights, layersOf, loadBackbone } from '../trainer/backbone/source.js';
 import { tapByName } from '../trainer/features/taps.js';
 import { OPSET } from '../trainer/export.js';
+import { LFW_INPUT_SIZE } from '../models/contract/preprocess.js';
 
 const o = new Command().option('--runs <n>', 'timed runs per tap', '20').option('--taps <list>', 'taps to compare', 'flatten_1,mixed7_grid2').parse().opts();
 const src = loadBackbone();
-const size = 299;
+const size = LFW_INPUT_SIZE;
 const x = new ort.Tensor('float32', Float32Array.from({ length: size * size * 3 }, (_v, i) => ((i * 2654435761) % 1000) / 1000), [1, size, size, 3]);
 
 async function cost(g: Graph) {

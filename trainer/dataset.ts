@@ -1,5 +1,6 @@
 // A labelled feature matrix: the trainer's view of a split once backbone features are cached.
 // Rows are images; labels are identity numbers; features are rows × dim float32 in one buffer.
+import { l2Normalize } from '../models/contract/distance.js';
 import type { LfwIndex } from './lfw.js';
 
 /** What the trainer needs from a FeatureStore (trainer/features/store.ts) or any stand-in. */
@@ -78,14 +79,5 @@ export function setIndex(set: LabeledSet): LfwIndex {
   return out;
 }
 
-/** Rows scaled to unit length (the raw-feature cosine baseline embeds this way). */
-export function normalizeRows(x: Float32Array, dim: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let o = 0; o < x.length; o += dim) {
-    let s = 0;
-    for (let t = o; t < o + dim; t++) s += x[t] * x[t];
-    const k = 1 / Math.sqrt(Math.max(s, 1e-24));
-    for (let t = o; t < o + dim; t++) out[t] = x[t] * k;
-  }
-  return out;
-}
+/** @deprecated l2Normalize from models/contract/distance.ts; kept only for callers not yet moved. */
+export const normalizeRows = l2Normalize;

@@ -2,7 +2,8 @@
 // as raw backbone features scaled to unit length (the cosine baseline, since d² = 2 − 2·cos).
 // With a flip store, the embedding is the normalised mean of the image's and its mirror's (TTA).
 import type { FeatureLookup } from './dataset.js';
-import { matrixLookup, normalizeRows } from './dataset.js';
+import { l2Normalize } from '../models/contract/distance.js';
+import { matrixLookup } from './dataset.js';
 import { buildHead, embedRows, setHeadWeights } from './head.js';
 import { EMBEDDING_SIZE, type HeadWeights } from './head-weights.js';
 import { initBackend } from './tf-backend.js';
@@ -20,15 +21,15 @@ export function gather(store: FeatureLookup, paths: string[]): Float32Array {
 }
 
 function meanOfTwo(a: Float32Array, b: Float32Array, dim: number): Float32Array {
-  return normalizeRows(a.map((v, i) => v + b[i]), dim);
+  return l2Normalize(a.map((v, i) => v + b[i]), dim);
 }
 
 export function rawEmbedder(store: FeatureLookup, flip?: FeatureLookup): PathEmbedder {
   return async (paths) => {
     const uniq = [...new Set(paths)];
     const dim = store.meta.dim;
-    let e = normalizeRows(gather(store, uniq), dim);
-    if (flip) e = meanOfTwo(e, normalizeRows(gather(flip, uniq), dim), dim);
+    let e = l2Normalize(gather(store, uniq), dim);
+    if (flip) e = meanOfTwo(e, l2Normalize(gather(flip, uniq), dim), dim);
     return matrixLookup(uniq, dim, e);
   };
 }

@@ -1,6 +1,7 @@
 // The embedding head as plain numbers: Dense 512 sigmoid → Dense 256 sigmoid → L2 → Dense 128 tanh
 // → L2. A pure-JS forward pass (no tfjs) for any code that must embed features, input
 // standardisation folded into the first layer for export, and save/load as a tensor bundle.
+import { l2Normalize } from '../models/contract/distance.js';
 import { readBundle, writeBundle, type BundleDtype } from './tensor-bundle.js';
 
 export const HEAD_LAYERS = [
@@ -18,12 +19,6 @@ export interface InputNorm { mean: Float32Array; scale: Float32Array }
 
 const act = { sigmoid: (v: number) => 1 / (1 + Math.exp(-v)), tanh: Math.tanh };
 
-function l2(v: Float32Array) {
-  let s = 0;
-  for (const x of v) s += x * x;
-  const k = 1 / Math.sqrt(Math.max(s, 1e-12));
-  for (let i = 0; i < v.length; i++) v[i] *= k;
-}
 
 /** Embeds one feature row. */
 export function headForward(w: HeadWeights, x: ArrayLike<number>): Float32Array {
@@ -39,8 +34,7 @@ export function headForward(w: HeadWeights, x: ArrayLike<number>): Float32Array 
     }
     const f = act[HEAD_LAYERS[li].activation];
     for (let j = 0; j < out.length; j++) out[j] = f(out[j]);
-    if (HEAD_LAYERS[li].l2After) l2(out);
-    h = out;
+    h = HEAD_LAYERS[li].l2After ? l2Normalize(out, out.length, 1e-12) : out;
   });
   return h as Float32Array;
 }

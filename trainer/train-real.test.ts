@@ -9,7 +9,7 @@ import { CACHE_ROOT } from './features/cache-root.js';
 import { labeledSet } from './dataset.js';
 import { indexImages, readPeople } from './lfw.js';
 import { trainHead } from './train.js';
-import { centreCrop, type PreprocessSpec } from '../models/contract/preprocess.js';
+import { lfwPreprocess, type PreprocessSpec } from '../models/contract/preprocess.js';
 import { readManifest } from '../models/load.js';
 import { describeWithLfw, LFW } from '../test/real-data.js';
 
@@ -17,7 +17,7 @@ describeWithLfw('trainHead on real LFW features', () => {
   it('beats the raw-feature baseline on 12 held-out identities', async () => {
     const source = loadNsfwjs();
     const m = readManifest();
-    const spec: PreprocessSpec = m.preprocess ?? { crop: centreCrop(0.48), size: 299, resize: 'triangle', ...source.inputScale, layout: 'NHWC' };
+    const spec: PreprocessSpec = m.preprocess ?? lfwPreprocess(source.inputScale);
     const tap = tapByName(m.backbone.cut);
     const index = indexImages(LFW.images);
     const people = readPeople(LFW.file('peopleDevTrain.txt'))[0].filter((p) => p.count >= 6).slice(0, 48);

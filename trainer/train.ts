@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configDiff, makeConfig, type TrainConfig } from './config.js';
-import { matrixLookup, normalizeRows, setIndex, type LabeledSet } from './dataset.js';
+import { l2Normalize } from '../models/contract/distance.js';
+import { matrixLookup, setIndex, type LabeledSet } from './dataset.js';
 import { buildHead, embedRows, getHeadWeights } from './head.js';
 import { EMBEDDING_SIZE, foldInputNorm, saveHead, type HeadWeights, type InputNorm } from './head-weights.js';
 import { applyInputNorm, fitInputNorm } from './input-norm.js';
@@ -99,7 +100,7 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
   const xTrain = applyInputNorm(train.features, dim, norm);
   const xVal = applyInputNorm(val.features, dim, norm);
   const valTriplets = makeTestTriplets(setIndex(val), c.valTriplets, subSeed(c.seed, 7));
-  const baseline = scoreValidation(val, normalizeRows(val.features, dim), dim, valTriplets, c);
+  const baseline = scoreValidation(val, l2Normalize(val.features, dim), dim, valTriplets, c);
   log(`raw-feature cosine baseline: val accuracy ${baseline.valAccuracy.toFixed(4)} ± ${baseline.valAccuracyStd.toFixed(4)}, val loss ${baseline.valLoss.toFixed(4)}`);
 
   const metrics: EpochMetrics[] = [];

@@ -1,6 +1,6 @@
 // Shard packing: round trips, the size cap, int8 quantisation error, rebuild stability, the older int8 format.
 import { describe, expect, it } from 'vitest';
-import { packShards, unpackShard } from '../src/gallery/pack';
+import { galleryDtype, packShards, unpackShard } from '../src/gallery/pack';
 import { Snapshot } from '../src/gallery/snapshot';
 
 const unit = (seed: number, dim = 128) => {
@@ -69,5 +69,10 @@ describe('gallery shards', () => {
 
   it('rejects foreign bytes', () => {
     expect(() => unpackShard(new ArrayBuffer(16))).toThrow(/not a gallery shard/);
+  });
+
+  it('GALLERY_DTYPE: "i8" (also when unset) or "f32"; anything else is an error, not f32', () => {
+    expect([galleryDtype({ GALLERY_DTYPE: 'i8' }), galleryDtype({ GALLERY_DTYPE: 'f32' }), galleryDtype({})]).toEqual(['i8', 'f32', 'i8']);
+    for (const typo of ['int8', 'I8', 'f16', '']) expect(() => galleryDtype({ GALLERY_DTYPE: typo })).toThrow(/GALLERY_DTYPE must be "i8" or "f32"/);
   });
 });

@@ -97,6 +97,19 @@ describe('KV writes', () => {
     expect((await identify('person3.jpg')).data.match?.id).toBe('carol');
   });
 
+  it("KV's per-key write limit (its 429) → 429 rate_limited to retry, not 503; records unchanged", async () => {
+    const limited = new Proxy(env.GALLERY, {
+      get(t, p) {
+        const v = Reflect.get(t, p);
+        if (p === 'put') return () => Promise.reject(new Error('KV PUT failed: 429 Too Many Requests'));
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+    const r = await withWriterEnv('alice', { GALLERY: limited }, () => enrol('alice', 'person3.jpg'));
+    expect([r.status, r.data?.error?.code, r.data?.error?.details], JSON.stringify(r.data)).toEqual([429, 'rate_limited', { retryAfterSeconds: 1 }]);
+    expect(await kvState()).toEqual(before);
+  });
+
   it('the cron with failing KV writes changes nothing', async () => {
     expect((await enrol('carol', 'person3.jpg')).status).toBe(201);
     const mid = await kvState();

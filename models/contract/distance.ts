@@ -16,9 +16,17 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-export function l2Normalize(v: Float32Array): Float32Array {
-  const n = Math.sqrt(dot(v, v)) || 1;
-  return v.map((x) => x / n);
+/** The one L2 normaliser (trainer, Node and Worker alike): a copy of v with each `dim`-long row scaled
+ *  to unit length, x / √max(‖x‖², eps) (eps 1e-12 mirrors the head's graph op); an all-zero row stays zero. */
+export function l2Normalize(v: Float32Array, dim = v.length, eps = 0): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let o = 0; o < v.length; o += dim) {
+    let s = 0;
+    for (let t = o; t < o + dim; t++) s += v[t] * v[t];
+    const n = Math.sqrt(Math.max(s, eps)) || 1;
+    for (let t = o; t < o + dim; t++) out[t] = v[t] / n;
+  }
+  return out;
 }
 
 /** The seed's score convention: higher is more alike, 0 is identical. */

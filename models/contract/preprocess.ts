@@ -31,6 +31,17 @@ export function centreCrop(side: number): PreprocessSpec['crop'] {
   return { x: m, y: m, w: side, h: side };
 }
 
+/** The LFW framing of the InceptionV3 backbone (scripts/crop-choice.ts chose it): the central 48% of
+ *  the image, resized to 299 px. */
+export const LFW_CROP_SIDE = 0.48;
+export const LFW_INPUT_SIZE = 299;
+
+/** The LFW preprocessing spec for a backbone's input scaling; `side` only for crop experiments. Key
+ *  order is fixed: feature-cache keys and the model version hash this object's JSON. */
+export function lfwPreprocess(inputScale: { scale: number; offset: number }, side = LFW_CROP_SIDE): PreprocessSpec {
+  return { crop: centreCrop(side), size: LFW_INPUT_SIZE, resize: 'triangle', scale: inputScale.scale, offset: inputScale.offset, layout: 'NHWC' };
+}
+
 /** The crop box in pixels for an image, from an explicit box or the spec's fractional crop. */
 export function cropBox(img: { width: number; height: number }, spec: PreprocessSpec, box?: Box): Box {
   if (box) return box;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { centreCrop, type PreprocessSpec } from '../../models/contract/preprocess.js';
+import { lfwPreprocess } from '../../models/contract/preprocess.js';
 import { loadBackbone } from '../../trainer/backbone/source.js';
 import { resolveDataDir, repoRoot } from '../../trainer/data-dir.js';
 import { extractFeatures } from '../../trainer/features/extract.js';
@@ -16,7 +16,7 @@ export async function benchFeatures(sample: number): Promise<{ images: number; i
   const lfw = resolveDataDir(undefined);
   const source = loadBackbone('nsfwjs:inception_v3');
   const paths = [...indexImages(lfw.images).values()].flat().sort().filter((_, i) => i % 60 === 0).slice(0, sample);
-  const spec: PreprocessSpec = { crop: centreCrop(0.48), size: 299, resize: 'triangle', ...source.inputScale, layout: 'NHWC' };
+  const spec = lfwPreprocess(source.inputScale);
   const cacheRoot = mkdtempSync(join(tmpdir(), 'bench-features-'));
   try {
     const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps: FEATURE_TAPS.filter((t) => t.output === 'mixed7_grid2'), cacheRoot });

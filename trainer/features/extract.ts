@@ -130,10 +130,10 @@ export async function featuresCommand(argv: string[]) {
   const { loadBackbone } = await import('../backbone/source.js');
   const { FEATURE_TAPS } = await import('./taps.js');
   const { CACHE_ROOT } = await import('./cache-root.js');
-  const { centreCrop } = await import('../../models/contract/preprocess.js');
+  const { LFW_CROP_SIDE, lfwPreprocess } = await import('../../models/contract/preprocess.js');
   const o = new Command('features')
     .option('--data <dir>').option('--backbone <spec>', 'nsfwjs:inception_v3 or a tfjs layers model.json', 'nsfwjs:inception_v3')
-    .option('--crop <side>', 'centre crop as a fraction of the image', '0.48').option('--flip', 'also cache mirrored images')
+    .option('--crop <side>', 'centre crop as a fraction of the image', String(LFW_CROP_SIDE)).option('--flip', 'also cache mirrored images')
     .option('--taps <list>', 'feature taps', FEATURE_TAPS.map((t) => t.output).join(','))
     .option('--framing <aligned|fixed>', 'aligned: detect + align each face onto the LFW template (defaultFaceSpec); fixed: the LFW image as-is', 'aligned')
     .parse(argv, { from: 'user' }).opts();
@@ -145,7 +145,7 @@ export async function featuresCommand(argv: string[]) {
   // People with several photos first: training needs them; one-photo people only serve as negatives.
   const people = [...index.values()];
   const paths = [...people.filter((p) => p.length > 1).flat(), ...people.filter((p) => p.length === 1).flat()];
-  const spec: PreprocessSpec = { crop: centreCrop(Number(o.crop)), size: 299, resize: 'triangle', ...source.inputScale, layout: 'NHWC' };
+  const spec: PreprocessSpec = lfwPreprocess(source.inputScale, Number(o.crop));
   const taps = String(o.taps).split(',').map((n) => FEATURE_TAPS.find((t) => t.output === n) ?? (() => { throw new Error(`unknown tap ${n}`); })());
   const tty = process.stderr.isTTY;
   const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip, framing,

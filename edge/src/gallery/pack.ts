@@ -5,6 +5,14 @@
 // int8 rows store round(x / s) with a per-row scale s = m / (65535 · 127), m = ⌈max|x| · 65535⌉, so
 // each row uses the full int8 range. Shards without rowScale (older writers) used s = 1/127, i.e. m = 65535.
 export type Dtype = 'f32' | 'i8';
+
+/** The GALLERY_DTYPE var (wrangler.toml), the one place it is read: "i8" (the default when unset) or
+ *  "f32". Anything else throws: a typo must not silently pack f32 rows at over 3× the memory. */
+export function galleryDtype(env: { GALLERY_DTYPE?: string }): Dtype {
+  const v = env.GALLERY_DTYPE ?? 'i8';
+  if (v === 'i8' || v === 'f32') return v;
+  throw new Error(`GALLERY_DTYPE must be "i8" or "f32", got ${JSON.stringify(v)} (wrangler.toml [vars])`);
+}
 export interface GalleryEntry { id: string; updatedAt: number; rows: Float32Array[] }
 export interface ShardHeader { dim: number; dtype: Dtype; ids: string[]; updated: number[]; counts: number[]; rowScale?: 'u16' }
 /** rowScale[r] = m of row r (int8 shards; null for f32): the row's values are data · m / (65535 · 127). */

@@ -4,11 +4,17 @@
 // gallery (a wrong "no match") and a failed write never looks acknowledged.
 import { ApiError } from './errors';
 
+/** KV's per-key write limit (about one write a second) surfaces as a 429: the caller's to retry, not an
+ *  outage. The one place that recognises it (this guard and identity/store.ts's kvWrite). */
+export function kvRateLimited(e: unknown, what = 'this key'): ApiError | null {
+  if (!/429|too many requests/i.test(String((e as Error)?.message ?? e))) return null;
+  return new ApiError('rate_limited', `${what} was written less than a second ago; retry shortly`, { retryAfterSeconds: 1 });
+}
+
 const failed = (binding: string, op: string, e: unknown) => {
   if (e instanceof ApiError) return e;
-  // KV's per-key write limit is the caller's to retry, not an outage (as identity/store.ts's kvWrite).
-  if (/429|too many requests/i.test(String((e as Error)?.message ?? e)))
-    return new ApiError('rate_limited', 'this key was written less than a second ago; retry shortly', { retryAfterSeconds: 1 });
+  const limited = kvRateLimited(e);
+  if (limited) return limited;
   console.error(`storage: ${binding}.${op} failed`, e);
   return new ApiError('storage_unavailable', `storage (${binding}) is unavailable, try again`, { binding, op });
 };

@@ -2,7 +2,7 @@
 // single put (value + list metadata together), so an identity is either wholly there or not at all:
 //   id:<id>  →  value: IdentityRecord (JSON, embeddings as base64 float32)   metadata: IdentityMeta
 import { decodeBase64, encodeBase64 } from '../http/base64';
-import { ApiError } from '../http/errors';
+import { kvRateLimited } from '../http/storage';
 
 export interface IdentityRecord {
   id: string;
@@ -70,8 +70,6 @@ async function kvWrite(op: () => Promise<void>) {
   try {
     await op();
   } catch (e) {
-    if (/429|too many requests/i.test(String((e as Error)?.message ?? e)))
-      throw new ApiError('rate_limited', 'this identity was written less than a second ago; retry shortly', { retryAfterSeconds: 1 });
-    throw e;
+    throw kvRateLimited(e, 'this identity') ?? e;
   }
 }

@@ -5,7 +5,7 @@
 // A write is acknowledged once KV holds it; if KV fails the object restores the previous record and
 // an alarm re-syncs KV to it, so an unacknowledged write never lingers half-applied.
 import { DurableObject } from 'cloudflare:workers';
-import type { ErrorCode } from '../http/errors';
+import { ApiError, type ErrorCode } from '../http/errors';
 import { IdentityStore, type IdentityRecord } from './store';
 import { mergeRecord, type WriteOp } from './merge';
 
@@ -77,6 +77,8 @@ export class IdentityWriter extends DurableObject<Env> {
 
 function unavailable(id: string, op: string, e: unknown): WriteResult {
   console.error(`identity ${id}: KV ${op} failed; the previous record stands`, e);
+  // KV's per-key write limit arrives as rate_limited (http/storage.ts): a 429 to retry, not an outage.
+  if (e instanceof ApiError) return { ok: false, code: e.code, message: e.message, details: e.details };
   return { ok: false, code: 'storage_unavailable', message: 'storage (GALLERY) is unavailable, try again', details: { binding: 'GALLERY', op } };
 }
 

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-web/wasm';
 // A relative path because wrangler's wasm rule resolves without package.json "exports".
 import ortWasm from '../../../node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm';
 import { SENTINEL, withPrecompiledWasm } from './wasm-shim';
+import { l2Normalize } from '../../../models/contract/distance';
 import type { DetectorSpec } from '../../../models/contract/face/detect';
 import type { RunDetector } from '../../../models/contract/face/pipeline';
 
@@ -74,7 +75,7 @@ export async function createWorkerEmbedder(model: Uint8Array, io: ModelIO): Prom
     const out = (await session.run(feeds))[io.outputName];
     const flat = out.data as Float32Array;
     if (flat.length !== batch.length * io.embeddingSize) throw new Error(`model output has ${flat.length} values`);
-    return batch.map((_, i) => normalize(flat.slice(i * io.embeddingSize, (i + 1) * io.embeddingSize)));
+    return batch.map((_, i) => l2Normalize(flat.subarray(i * io.embeddingSize, (i + 1) * io.embeddingSize)));
   };
   const embed = async (inputs: Float32Array[]) => {
     const chunk = io.fixedBatch ?? inputs.length;
@@ -93,12 +94,4 @@ export async function createWorkerDetector(model: Uint8Array, spec: DetectorSpec
     const out = await session.run({ [spec.inputName]: new ort.Tensor('float32', input, [1, n, n, 3]) });
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
   });
-}
-
-function normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  const n = Math.sqrt(s) || 1;
-  for (let i = 0; i < v.length; i++) v[i] /= n;
-  return v;
 }
