@@ -28,7 +28,7 @@ const form = (files: [string, string][]) => {
 };
 
 async function demo() {
-  let lfw;
+  let lfw: ReturnType<typeof resolveDataDir>;
   try { lfw = resolveDataDir(o.data); } catch (e) { log(`no demo gallery: ${(e as Error).message}`); return; }
   const img = (name: string, i: number) => join(lfw.images, name, `${name}_${String(i).padStart(4, '0')}.jpg`);
   const people = ['Colin_Powell', 'George_W_Bush', 'Serena_Williams', 'Tony_Blair'];
