@@ -84,7 +84,7 @@ describe('render', () => {
     const img = render(plan({ cx, cy, scale, rollDeg }), marker, [black]);
     expect([img.width, img.height]).toEqual([800, 600]);
     const white = blob(img, (r, g, b) => Math.min(r, g, b) / 255);
-    const green = blob(img, (r, g, b) => Math.max(0, g - r) / 255);
+    const green = blob(img, (r, g) => Math.max(0, g - r) / 255);
     // Centre within half a pixel, areas within 8% of the scaled discs'.
     expect(Math.hypot(white.x - cx, white.y - cy)).toBeLessThan(0.5);
     expect(Math.abs(white.mass / (Math.PI * (20 * scale) ** 2) - 1)).toBeLessThan(0.08);
