@@ -14,7 +14,7 @@ import { loadHead, headForward } from '../trainer/head-weights.js';
 import { decodeImage } from '../trainer/images.js';
 import { readPeople } from '../trainer/lfw.js';
 import { parseTripletsCsv } from '../trainer/test-set.js';
-import { repoRoot } from '../trainer/data-dir.js';
+import { repoRoot } from '../paths.js';
 import { describeWithLfw, LFW } from '../test/real-data.js';
 
 describeWithLfw('fused models on real LFW images', () => {

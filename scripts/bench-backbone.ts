@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadNsfwjs, loadTfjsModel } from '../trainer/backbone/source.js';
 import { OnnxBackbone, backboneOnnx } from '../trainer/backbone/onnx-backbone.js';
-import { resolveDataDir } from '../trainer/data-dir.js';
+import { resolveDataDir } from '../paths.js';
 import { readPairs } from '../trainer/lfw.js';
 import { decodeImage } from '../trainer/images.js';
 import { lfwPreprocess, preprocess } from '../models/contract/preprocess.js';

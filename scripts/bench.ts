@@ -19,7 +19,7 @@ import { benchScan } from './bench/scan.js';
 import { benchFeatures, benchTrainEpoch } from './bench/trainer.js';
 import { MiB, pct } from './bench/util.js';
 import { benchWorkerd, bundleSize } from './bench/workerd.js';
-import { repoRoot } from '../trainer/data-dir.js';
+import { repoRoot } from '../paths.js';
 
 const ALL = ['model', 'workerd', 'scan', 'bundle', 'trainer'];
 const o = new Command()

@@ -18,7 +18,7 @@ import { loadHead } from '../trainer/head-weights.js';
 import { calibrationRanges, edgeGraph, fusedGraph, INPUT, OUTPUT, serialise } from '../trainer/export.js';
 import { calibrationImages } from '../trainer/calibration-set.js';
 import { framingKey } from '../trainer/face-crops.js';
-import { repoRoot } from '../trainer/data-dir.js';
+import { repoRoot, resolveDataDir } from '../paths.js';
 import { parseManifest, type ModelManifest } from '../models/contract/manifest.js';
 import type { PreprocessSpec } from '../models/contract/preprocess.js';
 import { similarityFromDistance } from '../models/contract/distance.js';
@@ -26,7 +26,6 @@ import { defaultFaceSpec, detectorBytes } from '../models/face-detector.js';
 import type { FaceSpec } from '../models/contract/face/pipeline.js';
 import { backbone, BACKBONE_IDS, DEFAULT_BACKBONE } from '../trainer/backbone/registry.js';
 import { buildBackbone } from '../trainer/backbone/dlib-build.js';
-import { resolveDataDir } from '../trainer/data-dir.js';
 
 const o = new Command()
   .option('--head <base>', 'head bundle (without .json/.bin)', join(repoRoot, 'models/head'))

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { loadNsfwjs } from '../trainer/backbone/source.js';
 import { extractFeatures, openStores } from '../trainer/features/extract.js';
 import { FEATURE_TAPS } from '../trainer/features/taps.js';
-import { resolveDataDir } from '../trainer/data-dir.js';
+import { resolveDataDir } from '../paths.js';
 import { readPairs } from '../trainer/lfw.js';
 import { aucDeLong } from '../trainer/metrics.js';
 import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';

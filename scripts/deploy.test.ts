@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimental_readRawConfig } from 'wrangler';
 import { modelUploadPlan } from '../edge/scripts/upload-model.mjs';
-import { repoRoot } from '../trainer/data-dir.js';
+import { repoRoot } from '../paths.js';
 import { GZIP_LIMIT, type DeployResult } from './deploy.js';
 
 const run = promisify(execFile);

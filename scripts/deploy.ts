@@ -23,7 +23,7 @@ import { Command } from 'commander';
 import { experimental_readRawConfig } from 'wrangler';
 import { modelIsBuilt } from '../models/load.js';
 import { BACKBONE_IDS, buildArgs, checkBackboneId, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
-import { repoRoot } from '../trainer/data-dir.js';
+import { repoRoot } from '../paths.js';
 import { uploadModel, type UploadPlan } from '../edge/scripts/upload-model.mjs';
 
 /** Workers Paid limit on the compressed script (Free: 3 MiB). */

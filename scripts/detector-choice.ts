@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DetectorSpec } from '../models/contract/face/detect.js';
 import { BLAZEFACE_BACK, NodeFaceDetector } from '../models/face-detector.js';
-import { resolveDataDir } from '../trainer/data-dir.js';
+import { resolveDataDir } from '../paths.js';
 import { decodeImage } from '../trainer/images.js';
 import { readPeople } from '../trainer/lfw.js';
 import { PHOTOS } from '../test/photos.js';

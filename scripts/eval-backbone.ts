@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { resolveDataDir, repoRoot } from '../trainer/data-dir.js';
+import { resolveDataDir, repoRoot } from '../paths.js';
 import { backbone, BACKBONE_IDS } from '../trainer/backbone/registry.js';
 import { compareTemplates, evaluateBackbone } from '../trainer/backbone/eval-backbone.js';
 import { evaluationPath, measureTiming } from '../trainer/backbone/dlib-build.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KEYPOINTS } from '../models/contract/face/detect.js';
 import { NodeFaceDetector } from '../models/face-detector.js';
-import { resolveDataDir, repoRoot } from '../trainer/data-dir.js';
+import { resolveDataDir, repoRoot } from '../paths.js';
 import { decodeImage } from '../trainer/images.js';
 import { readPeople } from '../trainer/lfw.js';
 import { makeRng } from '../trainer/rng.js';

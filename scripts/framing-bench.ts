@@ -28,7 +28,7 @@ import type { Detection } from '../models/contract/face/detect.js';
 import { similarityFromDistance, squaredDistance } from '../models/contract/distance.js';
 import { decodeImage } from '../trainer/images.js';
 import { parseTripletsCsv, type Triplet } from '../trainer/test-set.js';
-import { repoRoot, resolveDataDir } from '../trainer/data-dir.js';
+import { repoRoot, resolveDataDir } from '../paths.js';
 import { makeRng, subSeed } from '../trainer/rng.js';
 import { bestThreshold } from '../trainer/threshold.js';
 import { progressBar } from '../trainer/progress.js';

@@ -11,7 +11,7 @@ import { preprocess } from '../models/contract/preprocess.js';
 import { dot } from '../models/contract/distance.js';
 import { decodeImage } from '../trainer/images.js';
 import { parseTripletsCsv } from '../trainer/test-set.js';
-import { repoRoot, resolveDataDir } from '../trainer/data-dir.js';
+import { repoRoot, resolveDataDir } from '../paths.js';
 
 const o = new Command().option('--data <dir>').parse().opts();
 const m = readManifest();

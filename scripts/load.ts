@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'n
 import { arch, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { repoRoot } from '../trainer/data-dir.js';
+import { lfwImagesDir, repoRoot } from '../paths.js';
 import { pct } from './bench/util.js';
 import { startLocalServer } from './lib/local-server.js';
 
@@ -18,7 +18,7 @@ const o = new Command().option('--duration <s>', 'seconds of load', '60').option
 const duration = Number(o.duration) * 1000, conc = Number(o.concurrency), timeout = Number(o.timeout);
 
 async function faces(): Promise<Buffer[]> {
-  const lfw = process.env.FACES_DIR ?? join(repoRoot, '../shared/data/lfw/lfw-deepfunneled');
+  const lfw = lfwImagesDir();
   const people = ['Aaron_Peirsol', 'Colin_Powell', 'George_W_Bush', 'Tony_Blair', 'Gerhard_Schroeder', 'Donald_Rumsfeld'];
   const files = people.map((p) => join(lfw, p, `${p}_0001.jpg`));
   if (files.every(existsSync)) return files.map((f) => readFileSync(f));

@@ -15,7 +15,7 @@ import { preprocess } from '../models/contract/preprocess.js';
 import type { ModelManifest } from '../models/contract/manifest.js';
 import { NodeFaceDetector } from '../models/face-detector.js';
 import { NodeEmbedder } from '../models/load.js';
-import { repoRoot } from '../trainer/data-dir.js';
+import { repoRoot } from '../paths.js';
 import { decodeImage } from '../trainer/images.js';
 import { PHOTOS } from '../test/photos.js';
 

@@ -22,7 +22,7 @@ import { preprocess } from '../models/contract/preprocess.js';
 import { dot } from '../models/contract/distance.js';
 import { decodeImage } from '../trainer/images.js';
 import { readPeople } from '../trainer/lfw.js';
-import { repoRoot, resolveDataDir } from '../trainer/data-dir.js';
+import { repoRoot, resolveDataDir } from '../paths.js';
 import { readManifest } from '../models/load.js';
 
 const o = new Command().option('--images <n>', '', '200').option('--runs <n>', 'timed ort-web runs per variant', '20').option('--data <dir>').option('--probe <file>').parse().opts();

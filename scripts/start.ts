@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveDataDir } from '../trainer/data-dir.js';
+import { resolveDataDir } from '../paths.js';
 import { fetchThroughProxy, startLocalServer } from './lib/local-server.js';
 import { BACKBONE_IDS, checkBackboneId, DEFAULT_BACKBONE } from '../trainer/backbone/ids.js';
 

@@ -1,11 +1,11 @@
 // Gate for tests that need ../shared/data/photos (ordinary photos of known people, not LFW): they
-// run when present, fail under CI when absent, and otherwise skip loudly. PHOTOS_DIR overrides.
+// run when present, fail under CI when absent, and otherwise skip loudly. PHOTOS_DIR overrides (paths.ts).
 import { describe } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../trainer/data-dir.js';
+import { photosDir } from '../paths.js';
 
-export const PHOTOS = process.env.PHOTOS_DIR ?? join(repoRoot, '..', 'shared', 'data', 'photos');
+export const PHOTOS = photosDir();
 const reason = existsSync(join(PHOTOS, 'two_people.jpg')) ? null : `no photos at ${PHOTOS} (set PHOTOS_DIR)`;
 if (reason) {
   if (process.env.CI) throw new Error(`${reason} — CI must run the real-photo tests`);

@@ -2,7 +2,7 @@
 // when it is absent (CI has it), and otherwise skip with a loud message naming the missing path.
 import { describe } from 'vitest';
 import { existsSync } from 'node:fs';
-import { resolveDataDir, type LfwDir } from '../trainer/data-dir.js';
+import { resolveDataDir, type LfwDir } from '../paths.js';
 
 function find(): { lfw: LfwDir | null; reason: string | null } {
   try {

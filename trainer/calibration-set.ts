@@ -1,7 +1,7 @@
 // A fixed, seeded set of LFW training-identity images for activation calibration (never test identities).
 // With a FaceSpec the images are detected and aligned as the Worker frames a photo (trainer/face-crops.ts);
 // without, the LFW image is used as it is (fixed crop).
-import { resolveDataDir } from './data-dir.js';
+import { resolveDataDir } from '../paths.js';
 import { readPeople } from './lfw.js';
 import { makeRng } from './rng.js';
 import { FaceCropper } from './face-crops.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FeatureStore } from './features/store.js';
-import { resolveDataDir, repoRoot } from './data-dir.js';
+import { resolveDataDir, repoRoot } from '../paths.js';
 import { syntheticSet } from './synthetic.js';
 import { trainOnStore } from './train-store.js';
 import { evaluateStep, thresholdStep } from './run-steps.js';

@@ -4,7 +4,7 @@
 import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { repoRoot, resolveDataDir } from './data-dir.js';
+import { repoRoot, resolveDataDir } from '../paths.js';
 import { FeatureStore } from './features/store.js';
 import { CACHE_ROOT } from './features/cache-root.js';
 import { indexImages, readPeople } from './lfw.js';

@@ -2,7 +2,7 @@
 // loss on the committed test triplets, accuracy/AUC/EER/TAR on pairsDevTest at the validation-chosen
 // T, and the LFW View 2 protocol on pairs.txt (per fold, T picked on the other 9 folds; mean ± std).
 import { readFileSync } from 'node:fs';
-import type { LfwDir } from './data-dir.js';
+import type { LfwDir } from '../paths.js';
 import type { PathEmbedder } from './embed.js';
 import { readPairs, type Pair } from './lfw.js';
 import { aucDeLong, equalErrorRate, tarAtFar } from './metrics.js';

@@ -1,6 +1,6 @@
 // Glue from an LFW folder plus a feature store to the trainer's sets: the View 1 identity splits
 // (train / validation slice / test), restricted to images that have cached features.
-import type { LfwDir } from './data-dir.js';
+import type { LfwDir } from '../paths.js';
 import { labeledSet, type FeatureLookup, type LabeledSet } from './dataset.js';
 import { indexImages, readPeople } from './lfw.js';
 import { devSplits, filterImages, type Splits } from './splits.js';

@@ -3,7 +3,7 @@
 // flip TTA when a mirrored store is given) and record the results; render the HTML report.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LfwDir } from './data-dir.js';
+import type { LfwDir } from '../paths.js';
 import type { FeatureLookup } from './dataset.js';
 import { headEmbedder, rawEmbedder, type PathEmbedder } from './embed.js';
 import { evaluateMethod, loadEvalData, type MethodResult } from './evaluate.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LfwIndex } from './lfw.js';
 import { makeTestTriplets, parseTripletsCsv, scoreTriplets, tripletsToCsv } from './test-set.js';
-import { repoRoot } from './data-dir.js';
+import { repoRoot } from '../paths.js';
 import { indexImages, readPeople } from './lfw.js';
 import { pick } from './splits.js';
 import { describeWithLfw, LFW } from '../test/real-data.js';

@@ -1,7 +1,7 @@
 // Training on a FeatureStore over LFW: builds the View 1 sets from the store's rows, trains, and
 // records in the head what produced it (feature, backbone, preprocessing, split).
 import { mkdirSync } from 'node:fs';
-import type { LfwDir } from './data-dir.js';
+import type { LfwDir } from '../paths.js';
 import type { FeatureLookup } from './dataset.js';
 import type { FeatureMeta } from './features/store.js';
 import { devSets, type DevSets } from './lfw-data.js';

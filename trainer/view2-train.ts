@@ -1,6 +1,6 @@
 // The expensive, clean form of LFW View 2: for each of the 10 folds, train a head on identities
 // that do not appear in that fold (people.txt), pick T on the other 9 folds, score the held fold.
-import type { LfwDir } from './data-dir.js';
+import type { LfwDir } from '../paths.js';
 import { labeledSet, type FeatureLookup } from './dataset.js';
 import { headEmbedder } from './embed.js';
 import { scorePairs } from './evaluate.js';

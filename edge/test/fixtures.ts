@@ -4,8 +4,9 @@
 import sharp from 'sharp';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { photosDir } from '../../paths';
 
-const photos = resolve(import.meta.dirname, '../..', process.env.PHOTOS_DIR ?? '../shared/data/photos');
+const photos = photosDir();
 
 function field(seed: number, w: number, h: number) {
   let s = seed;

@@ -1,6 +1,6 @@
 // Runs in Node before the workerd tests: renders fixture images with sharp (handed over with
 // vitest's provide/inject) and serves the real model build and LFW photos over a loopback HTTP
-// server, so tests can fetch files too large to inject. FACES_DIR overrides the LFW location,
+// server, so tests can fetch files too large to inject. FACES_DIR (the LFW root) and PHOTOS_DIR as in paths.ts,
 // EDGE_TEST_MANIFEST the manifest (default models/manifest.json; its file must exist on disk).
 // /reference/<Name>/<file> answers what the trainer's side computes for that photo (reference.ts).
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -11,10 +11,11 @@ import { makeFixtures } from './fixtures';
 import { trainerReference } from './reference';
 import { blazefacePath, defaultFaceSpec } from '../../models/face-detector';
 import type { FaceSpec } from '../../models/contract/face/pipeline';
+import { lfwImagesDir, photosDir as photosDirOf } from '../../paths';
 
 const root = resolve(import.meta.dirname, '../..');
-const facesDir = resolve(root, process.env.FACES_DIR ?? '../shared/data/lfw/lfw-deepfunneled');
-const photosDir = resolve(root, process.env.PHOTOS_DIR ?? '../shared/data/photos');
+const facesDir = lfwImagesDir();
+const photosDir = photosDirOf();
 /**
  * URL prefix → what it serves: /faces/<Name>/<file> from the LFW tree, /photos/<file> from the
  * ordinary photos, /model the edge ONNX file, /detector the face detector's ONNX file.

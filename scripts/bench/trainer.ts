@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lfwPreprocess } from '../../models/contract/preprocess.js';
 import { loadBackbone } from '../../trainer/backbone/source.js';
-import { resolveDataDir, repoRoot } from '../../trainer/data-dir.js';
+import { resolveDataDir, repoRoot } from '../../paths.js';
 import { extractFeatures } from '../../trainer/features/extract.js';
 import { FEATURE_TAPS } from '../../trainer/features/taps.js';
 import { indexImages } from '../../trainer/lfw.js';

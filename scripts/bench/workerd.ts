@@ -18,6 +18,7 @@ import { preprocess } from '../../models/contract/preprocess.js';
 import { decodeImage } from '../../trainer/images.js';
 import { startLocalServer } from '../lib/local-server.js';
 import { pct } from './util.js';
+import { lfwImagesDir } from '../../paths.js';
 
 export interface WorkerdResult {
   image: string;
@@ -28,7 +29,7 @@ export interface WorkerdResult {
 
 /** Four face images: LFW photos when present, otherwise synthetic JPEGs (said so in `image`). */
 async function images(): Promise<{ what: string; bytes: Buffer[] }> {
-  const lfw = join(process.env.FACES_DIR ?? join(import.meta.dirname, '../../../shared/data/lfw/lfw-deepfunneled'));
+  const lfw = lfwImagesDir();
   const people = ['Aaron_Peirsol', 'Colin_Powell', 'George_W_Bush', 'Tony_Blair'];
   const files = people.map((p) => join(lfw, p, `${p}_0001.jpg`));
   if (files.every((f) => existsSync(f))) return { what: `LFW 250×250 JPEGs (${people.join(', ')})`, bytes: files.map((f) => readFileSync(f)) };

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { repoRoot } from '../../trainer/data-dir.js';
+import { lfwImagesDir } from '../../paths.js';
 import { rng } from '../bench/util.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
 
@@ -18,7 +18,7 @@ export interface FaultRound { id: string; images: number; killAfterMs: number; a
 export interface FaultReport { rounds: FaultRound[]; listed: string[]; galleryIdentities: number; selfIdentified: Record<string, string | null>; ok: boolean; problems: string[] }
 
 async function faces(): Promise<Buffer[]> {
-  const lfw = process.env.FACES_DIR ?? join(repoRoot, '../shared/data/lfw/lfw-deepfunneled');
+  const lfw = lfwImagesDir();
   const people = ['Aaron_Peirsol', 'Colin_Powell', 'George_W_Bush', 'Tony_Blair', 'Gerhard_Schroeder', 'Donald_Rumsfeld'];
   const files = people.map((p) => join(lfw, p, `${p}_0001.jpg`));
   if (files.every(existsSync)) return files.map((f) => readFileSync(f));

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { modelIsBuilt } from '../../models/load.js';
-import { repoRoot } from '../../trainer/data-dir.js';
+import { repoRoot } from '../../paths.js';
 import { buildArgs, manifestOf } from '../../trainer/backbone/ids.js';
 
 export interface LocalServerOptions {

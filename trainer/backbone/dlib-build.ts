@@ -12,7 +12,7 @@ import { preprocess } from '../../models/contract/preprocess.js';
 import { similarityFromDistance, squaredDistance } from '../../models/contract/distance.js';
 import { parseManifest, type ModelManifest } from '../../models/contract/manifest.js';
 import { detectorBytes, MIN_FACE_SIZE, NodeFaceDetector } from '../../models/face-detector.js';
-import { repoRoot, type LfwDir } from '../data-dir.js';
+import { repoRoot, type LfwDir } from '../../paths.js';
 import { decodeImage } from '../images.js';
 import { readPeople } from '../lfw.js';
 import { makeRng } from '../rng.js';

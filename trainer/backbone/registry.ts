@@ -15,7 +15,7 @@ import { centreCrop, type PreprocessSpec } from '../../models/contract/preproces
 import { BLAZEFACE_BACK, LFW_TEMPLATE, MIN_FACE_SIZE } from '../../models/face-detector.js';
 import { DataType, floatTensor, int64Tensor, type Graph } from '../onnx/ir.js';
 import { encodeModel } from '../onnx/proto.js';
-import { repoRoot } from '../data-dir.js';
+import { repoRoot } from '../../paths.js';
 import { loadHead } from '../head-weights.js';
 import { fusedGraph, INPUT, OPSET, OUTPUT } from '../export.js';
 import { tapByName } from '../features/taps.js';

@@ -125,7 +125,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<ExtractResult>
 /** `trainer features`: caches features of every image under the data root (all taps, optional flip). */
 export async function featuresCommand(argv: string[]) {
   const { Command } = await import('commander');
-  const { resolveDataDir } = await import('../data-dir.js');
+  const { resolveDataDir } = await import('../../paths.js');
   const { indexImages } = await import('../lfw.js');
   const { loadBackbone } = await import('../backbone/source.js');
   const { FEATURE_TAPS } = await import('./taps.js');
