@@ -117,7 +117,8 @@ const lfwSizes = [...plain.values()].map((p) => p.faceSize).filter((x): x is num
 const medianLfwFace = lfwSizes[Math.floor(lfwSizes.length / 2)] ?? 100;
 
 // 2. Every photo of every row re-composed (row r, role k: its own seeded stream).
-const pool = [...plainPaths].sort();
+// Backgrounds and second faces come from the whole CSV's photos (so a row's pictures do not depend on --rows).
+const pool = [...new Set(all.flatMap((t) => [t.anchor, t.positive, t.negative]))].sort();
 const toBytes = (img: RawImage) => Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
 const recomposed: Photo[][] = [];
 const examples = o.outDir ? Number(o.examples) : 0;
