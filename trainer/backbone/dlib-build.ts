@@ -211,6 +211,7 @@ export async function buildBackbone(e: BackboneEntry, o: BuildOptions = {}): Pro
       edgeVariant: files.int8 ? 'int8' : 'fp32',
       int8CosineMin: check.cosineMin, int8Agreement: check.agreement,
     },
+    ...(ev.roc ? { roc: ev.roc } : {}),
     files,
   };
   parseManifest(manifest); // the schema the Worker checks on load

@@ -19,6 +19,7 @@ import { readPairs } from '../lfw.js';
 import { devIdentities } from '../lfw-data.js';
 import { pickThreshold, type ThresholdChoice } from '../pick-threshold.js';
 import { makeTestTriplets } from '../test-set.js';
+import { rocSummary } from '../metrics.js';
 import { LfwFaces } from './lfw-landmarks.js';
 import { faceSpecOf, type BackboneEntry, type BuiltModel } from './registry.js';
 
@@ -137,6 +138,8 @@ export interface BackboneEvaluation {
   model: { sha256: string; output: string };
   align: AlignSpec;
   variants: VariantResult[];
+  /** View 2 ROC of the unit-embedding variant, as the manifest carries it. */
+  roc?: { pairs: string; points: [number, number][] };
   /** Images aligned by centre framing because no face was detected, per evaluated set. */
   fallbacks: Record<string, { images: number; fallback: number; examples: string[] }>;
   notes: string[];
@@ -153,11 +156,13 @@ export async function evaluateBackbone(o: { entry: BackboneEntry; lfw: LfwDir; t
   const ids = devIdentities(o.lfw, 0.1, 1);
   const variants: [string, boolean][] = model.unit ? [['embedding', true]] : [['raw descriptor (Euclidean)', false], ['L2-normalised descriptor', true]];
   const out: VariantResult[] = [];
+  let roc: BackboneEvaluation['roc'];
   for (const [name, unit] of variants) {
     const embed = store.embedder(unit);
     const t: ThresholdChoice = await pickThreshold(embed, ids.val, 1000, 1);
     log(`${name}: T = ${t.score.toFixed(4)} (${t.method})`);
-    const { distances: _d, ...result } = await evaluateMethod(name, embed, t.score, data, 0.2);
+    const { distances, ...result } = await evaluateMethod(name, embed, t.score, data, 0.2);
+    if (unit) roc = { pairs: `LFW View 2, ${result.view2.pairs} pairs (no weights fitted on LFW)`, points: rocSummary([...distances.same.map((d) => ({ score: -d, same: true })), ...distances.different.map((d) => ({ score: -d, same: false }))]) };
     out.push({ name, unit, threshold: { ...thresholdForms(t.score, unit), method: t.method, cvMean: t.mean, cvStd: t.std }, result });
   }
   const sets: Record<string, string[]> = {
@@ -172,7 +177,7 @@ export async function evaluateBackbone(o: { entry: BackboneEntry; lfw: LfwDir; t
   }));
   await store.release();
   return {
-    backbone: o.entry.id, model: { sha256: model.sha256, output: model.output }, align, variants: out, fallbacks,
+    backbone: o.entry.id, model: { sha256: model.sha256, output: model.output }, align, variants: out, roc, fallbacks,
     notes: [
       'T: 10-fold CV on 2000 comparisons (1000 seeded triplets) of the 10% validation slice of peopleDevTrain identities (trainer/pick-threshold.ts); never on test data.',
       'Test triplets: models/test-triplets.csv (400 rows = 800 decisions, peopleDevTest identities) at that T. pairsDevTest: accuracy at that T, AUC with DeLong 95% CI. View 2: 10 folds of pairs.txt, T per fold chosen on the other nine.',

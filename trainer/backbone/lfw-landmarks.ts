@@ -10,7 +10,8 @@ import type { Point } from '../../models/contract/face/align.js';
 import type { FaceSpec } from '../../models/contract/face/pipeline.js';
 import type { RawImage } from '../../models/contract/preprocess.js';
 import template from '../../models/face-template.json' with { type: 'json' };
-import { detectorKey, FaceCropper, type FallbackReason } from '../face-crops.js';
+import { createHash } from 'node:crypto';
+import { chooseLfwFace, detectorKey, FaceCropper, type FallbackReason } from '../face-crops.js';
 import { decodeImage } from '../images.js';
 
 export interface FaceLandmarks {
@@ -35,7 +36,10 @@ export class LfwFaces {
 
   constructor(readonly imagesDir: string, face: FaceSpec) {
     this.cropper = new FaceCropper({ face, imagesDir });
-    this.key = `face-crops ${detectorKey(face.detector)} nearest-centre min ${face.minFaceSize}; fallback LFW-mean landmarks`;
+    // The choice rule's source is part of the key: a change to it (e.g. requiring the box to cover the
+    // image centre) must not reuse outputs computed on faces the old rule chose.
+    const rule = createHash('sha256').update(chooseLfwFace.toString()).digest('hex').slice(0, 8);
+    this.key = `face-crops ${detectorKey(face.detector)} chooseLfwFace ${rule} min ${face.minFaceSize}; fallback LFW-mean landmarks`;
   }
 
   async get(path: string, img?: RawImage): Promise<FaceLandmarks> {
