@@ -129,8 +129,10 @@ export function wireAdmin() {
 
   async function enrol(largest: boolean) {
     const form = $<HTMLFormElement>('#enrol-form');
+    if (form.getAttribute('aria-busy') === 'true') return;
     note('');
     hideOffer();
+    let enrolled = false;
     await run(form, adminErr, async () => {
       const id = $<HTMLInputElement>('#enrol-id').value.trim();
       const files = [...($<HTMLInputElement>('#enrol-files').files ?? [])];
@@ -156,13 +158,15 @@ export function wireAdmin() {
         }
         throw err;
       }
-      note(`Enrolled ${r.id} from ${files.length}${files.length === 1 ? ' photo' : ' photos'} (${r.imageCount} stored, model ${r.modelVersion})${largest ? ', using the largest face of each' : ''}.`);
       // Keep the photos on screen with the face each one gave; the form is cleared for the next person.
       const shown = await views;
       await showFaces((r.faces ?? []).map((f, i) => [Promise.resolve(shown), i, f]));
       form.reset();
-      await loadPage(0);
+      // Said last: once it shows, the form takes the next enrolment.
+      note(`Enrolled ${r.id} from ${files.length}${files.length === 1 ? ' photo' : ' photos'} (${r.imageCount} stored, model ${r.modelVersion})${largest ? ', using the largest face of each' : ''}.`);
+      enrolled = true;
     });
+    if (enrolled) await loadPage(0);
   }
 
   $('#enrol-form').addEventListener('submit', (e) => {

@@ -66,8 +66,12 @@ describeWithLfw('web console in headless Chromium', () => {
   let page: Page;
   const problems: string[] = [];
   const provoked: string[] = [];
-  /** Browser "Failed to load resource" lines for HTTP statuses a step provokes on purpose. */
-  const expectedStatuses = new Set<number>();
+  /**
+   * Browser "Failed to load resource" lines a step provokes on purpose: [status, the request's path].
+   * Kept for the whole run (Chromium may report a failed request after the step has moved on).
+   */
+  const provokes: [number, string][] = [];
+  const provoke = (status: number, path: string) => provokes.push([status, path]);
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -81,7 +85,9 @@ describeWithLfw('web console in headless Chromium', () => {
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
       const status = Number(/status of (\d+)/.exec(m.text())?.[1]);
-      (expectedStatuses.has(status) ? provoked : problems).push(`console.error: ${m.text()}`);
+      const url = m.location().url;
+      const expected = provokes.some(([s, path]) => s === status && new URL(url, server.base).pathname === path);
+      (expected ? provoked : problems).push(`console.error: ${m.text()} (${url})`);
     });
     page.on('request', (r) => { if (!r.url().startsWith(server.base) && !r.url().startsWith('data:')) problems.push(`off-host request: ${r.url()}`); });
   });
@@ -209,7 +215,7 @@ describeWithLfw('web console in headless Chromium', () => {
   });
 
   it('explains a photo without a face (no_face) on the photo and in the error', async () => {
-    expectedStatuses.add(422);
+    provoke(422, '/v1/verify');
     // A smooth colour gradient: a picture, but no face.
     const w = 320, h = 240, px = Buffer.alloc(w * h * 3);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) px.set([60 + (x >> 1), 120, 200 - (y >> 1)], (y * w + x) * 3);
@@ -227,18 +233,16 @@ describeWithLfw('web console in headless Chromium', () => {
     expect(await figure.locator('svg.faces rect').count()).toBe(0);
     expect(await page.textContent('#verify-result')).toBe('');
     await shot('5-no-face');
-    expectedStatuses.delete(422);
   });
 
   it("shows the API's error code and a plain message for a file that is not a photo", async () => {
-    expectedStatuses.add(415);
+    provoke(415, '/v1/verify');
     await page.setInputFiles('#verify-b', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a photo') });
     await page.click('#verify-form button[type=submit]');
     const error = page.locator('#verify-error');
     await error.waitFor({ state: 'visible', timeout: 90_000 });
     expect(await error.textContent()).toMatch(/Only JPEG and PNG photos.*\[unsupported_image_type, HTTP 415\]/);
     await shot('6-error');
-    expectedStatuses.delete(415);
   });
 
   it('pages through the list and finds an identity by id', async () => {
@@ -255,11 +259,10 @@ describeWithLfw('web console in headless Chromium', () => {
     await page.fill('#search-id', A);
     await page.press('#search-id', 'Enter');
     await expect.poll(() => page.textContent('#page-info')).toBe(`Search result for "${A}"`);
+    provoke(404, '/admin/identities/nobody');
     await page.fill('#search-id', 'nobody');
     await page.press('#search-id', 'Enter');
-    expectedStatuses.add(404);
     await expect.poll(() => page.textContent('#admin-error')).toMatch(/There is no identity with that id\..*\[identity_not_found, HTTP 404\]/);
-    expectedStatuses.delete(404);
     await page.fill('#page-size', '25');
     await page.click('#show-all');
     await expect.poll(() => page.locator('#identities tr[data-id]').count()).toBe(2);
@@ -305,7 +308,7 @@ describeWithLfw('web console in headless Chromium', () => {
 
   describe.skipIf(!havePhotos)('group photos on enrolment', () => {
     it('refuses a group photo with the faces drawn, then enrols the largest face from the keyboard', async () => {
-      expectedStatuses.add(422);
+      provoke(422, '/admin/identities/Group_Photo');
       await page.fill('#enrol-id', 'Group_Photo');
       await page.setInputFiles('#enrol-files', join(PHOTOS, 'two_people.jpg'));
       await page.waitForSelector('#enrol-files-preview canvas.thumb');
@@ -327,8 +330,43 @@ describeWithLfw('web console in headless Chromium', () => {
       expect(await page.textContent('#enrol-files-preview .faces-found')).toBe('2 faces found, the largest was used.');
       await expect.poll(() => page.locator('#identities tr[data-id]').count()).toBe(2);
       await shot('11-group-largest');
-      expectedStatuses.delete(422);
     });
+  });
+
+  it('offers a per-request operating point only when /openapi.json documents it, and sends it', async () => {
+    // Serve a document in which verify takes `far` (a multipart field, through allOf and a $ref)
+    // and identify takes no operating point, whatever the real one says.
+    await page.route('**/openapi.json', async (route) => {
+      const doc = await (await route.fetch()).json();
+      const file = { type: 'string', format: 'binary' };
+      doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, TestFar: { type: 'number', minimum: 0, maximum: 1, description: 'target false accept rate' } } };
+      const multipart = (schema: object) => ({ required: true, content: { 'multipart/form-data': { schema } } });
+      doc.paths['/v1/verify'].post.requestBody = multipart({ allOf: [{ type: 'object', properties: { a: file, b: file } }, { type: 'object', properties: { far: { $ref: '#/components/schemas/TestFar' } } }] });
+      doc.paths['/v1/identify'].post.requestBody = multipart({ type: 'object', properties: { image: file } });
+      doc.paths['/v1/identify'].post.parameters = [];
+      await route.fulfill({ json: doc });
+    });
+    let sent = '';
+    await page.route('**/v1/verify*', async (route) => {
+      sent = `${route.request().url()}\n${route.request().postData() ?? ''}`;
+      await route.fulfill({ json: { match: true, similarity: 0.9, distance: 0.2, threshold: 0.5, modelVersion: 'test' } });
+    });
+    // A new document (not just a hash change), so the page reads /openapi.json again.
+    await page.goto(`${server.base}/?operating-points#try`);
+    const far = page.locator('#verify-far');
+    await far.waitFor();
+    expect(await page.textContent('label[for="verify-far"]')).toBe('False accept rate');
+    expect(await far.getAttribute('max')).toBe('1');
+    expect(await page.locator('#identify-options input, #identify-options select').count()).toBe(0);
+    await page.setInputFiles('#verify-a', photo(A, 4));
+    await page.setInputFiles('#verify-b', photo(A, 5));
+    await far.focus();
+    await page.keyboard.type('0.001');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#verify-verdict')).toBe('Same person');
+    expect(sent).toMatch(/name="far"\r\n\r\n0\.001/);
+    await page.unroute('**/openapi.json');
+    await page.unroute('**/v1/verify*');
   });
 
   it('logged no console errors, page errors or off-host requests', () => {
