@@ -2,6 +2,7 @@
 // found, two-person photos give two, face-less images give none; the aligned face of one portrait
 // agrees across four resolutions.
 import { describe, expect, it, beforeAll } from 'vitest';
+import sharp from 'sharp';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage } from '../trainer/images.js';
@@ -50,6 +51,22 @@ describeWithPhotos('face detector on ordinary photos', () => {
     expect(dets).toHaveLength(2);
     // Side by side, not the same face twice.
     expect(Math.abs(dets[0].box.x - dets[1].box.x)).toBeGreaterThan(Math.min(dets[0].box.w, dets[1].box.w));
+  });
+
+  it('finds a small face in a large picture through the tiled pass (the whole-picture pass shrinks it out of reach)', async () => {
+    const small = await sharp(photo('obama_small.jpg')).resize(144).raw().toBuffer({ resolveWithObject: true });
+    const canvas = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#5a6470' } })
+      .composite([{ input: small.data, raw: { width: small.info.width, height: small.info.height, channels: 3 }, left: 1100, top: 800 }]).png().toBuffer();
+    const img = await decodeImage(canvas);
+    expect(await detector.detect(img, false)).toEqual([]);
+    const dets = await detector.detect(img);
+    expect(dets).toHaveLength(1);
+    // obama_small's face (~122 px box at x≈99, y≈67 of 320 px) scaled by 144/320 and moved to (1100, 800).
+    const k = 144 / 320;
+    expect(dets[0].box.x).toBeCloseTo(1100 + 99 * k, -1);
+    expect(dets[0].box.y).toBeCloseTo(800 + 67 * k, -1);
+    expect(dets[0].box.w).toBeGreaterThan(0.8 * 122 * k);
+    expect(dets[0].box.w).toBeLessThan(1.25 * 122 * k);
   });
 
   it('aligns the same portrait alike at 240p, 480p, 720p and 1080p', async () => {

@@ -54,11 +54,12 @@ export class NodeFaceDetector {
     return new NodeFaceDetector(session, spec);
   }
 
-  detect(img: RawImage) {
+  /** Faces in the image; tiles=false skips the tiled pass for small faces (contract pipeline.ts). */
+  detect(img: RawImage, tiles = true) {
     const n = this.spec.size;
     return detectFaces(img, this.spec, async (input) => {
       const out = await this.session.run({ [this.spec.inputName]: new ort.Tensor('float32', input, [1, n, n, 3]) });
       return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.data as Float32Array]));
-    });
+    }, tiles);
   }
 }

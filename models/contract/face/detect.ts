@@ -30,21 +30,24 @@ export interface Detection {
   score: number;
 }
 
-/** How a letterboxed input maps back: image = (input − pad) / scale. */
-export interface Letterbox { scale: number; padX: number; padY: number }
+/** How a letterboxed input maps back: image = origin + (input − pad) / scale. */
+export interface Letterbox { scale: number; padX: number; padY: number; originX: number; originY: number }
 
-/** The image, aspect kept, scaled to fit the detector's square input and centred on black. */
-export function letterbox(img: RawImage, spec: DetectorSpec): { tensor: Float32Array; map: Letterbox } {
+/**
+ * A region of the image (default: all of it), aspect kept, scaled to fit the detector's square
+ * input and centred on black.
+ */
+export function letterbox(img: RawImage, spec: DetectorSpec, region: Box = { x: 0, y: 0, w: img.width, h: img.height }): { tensor: Float32Array; map: Letterbox } {
   const n = spec.size;
-  const scale = n / Math.max(img.width, img.height);
-  const w = Math.max(1, Math.round(img.width * scale));
-  const h = Math.max(1, Math.round(img.height * scale));
+  const scale = n / Math.max(region.w, region.h);
+  const w = Math.max(1, Math.round(region.w * scale));
+  const h = Math.max(1, Math.round(region.h * scale));
   const padX = Math.floor((n - w) / 2), padY = Math.floor((n - h) / 2);
-  const inner = resample(img, { x: 0, y: 0, w: img.width, h: img.height }, w, h, spec.scale, spec.offset);
+  const inner = resample(img, region, w, h, spec.scale, spec.offset);
   const tensor = new Float32Array(n * n * 3).fill(spec.offset);
   for (let y = 0; y < h; y++) tensor.set(inner.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * n + padX) * 3);
   // The exact per-axis scale of the resampled content (rounding of w, h).
-  return { tensor, map: { scale: w / img.width, padX, padY } };
+  return { tensor, map: { scale: w / region.w, padX, padY, originX: region.x, originY: region.y } };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, x))));
@@ -104,7 +107,7 @@ export function weightedNms(cands: Candidate[], iouThreshold: number): Candidate
 
 /** Raw outputs → detections in image pixels, best first. */
 export function decodeDetections(outputs: Record<string, Float32Array>, spec: DetectorSpec, map: Letterbox): Detection[] {
-  const toImg = (x: number, y: number): [number, number] => [(x - map.padX) / map.scale, (y - map.padY) / map.scale];
+  const toImg = (x: number, y: number): [number, number] => [map.originX + (x - map.padX) / map.scale, map.originY + (y - map.padY) / map.scale];
   return weightedNms(decodeCandidates(outputs, spec), spec.iouThreshold).map((c) => {
     const [x, y] = toImg(c.cx - c.w / 2, c.cy - c.h / 2);
     const landmarks = KEYPOINTS.map((_k, i) => toImg(c.kp[2 * i], c.kp[2 * i + 1]));

@@ -1,6 +1,6 @@
 // One face from a photo: detect (through a runtime's ONNX session), pick, align. The spec is data
 // from the manifest; the rules for which face to use live here so trainer and Worker agree.
-import type { RawImage } from '../preprocess.js';
+import type { Box, RawImage } from '../preprocess.js';
 import { alignmentTransform, warpToCanvas, type AlignSpec, type Point, type Similarity } from './align.js';
 import { decodeDetections, letterbox, type Detection, type DetectorSpec } from './detect.js';
 
@@ -14,9 +14,43 @@ export interface FaceSpec {
 /** Runs the detector's ONNX graph on one letterboxed NHWC input; returns its outputs by name. */
 export type RunDetector = (input: Float32Array) => Promise<Record<string, Float32Array>>;
 
-export async function detectFaces(img: RawImage, spec: DetectorSpec, run: RunDetector): Promise<Detection[]> {
-  const { tensor, map } = letterbox(img, spec);
-  return decodeDetections(await run(tensor), spec, map);
+/**
+ * Faces in the whole image, letterboxed into the detector's input; when that finds none in a photo
+ * much larger than the input, overlapping tiles of twice the input's side are searched too, so a
+ * face that the whole-image pass shrank below the detector's reach (a small face in a large
+ * picture) is still found. Tile detections are merged by IoU, best score first.
+ */
+export async function detectFaces(img: RawImage, spec: DetectorSpec, run: RunDetector, tiles = true): Promise<Detection[]> {
+  const once = async (region?: Box) => {
+    const { tensor, map } = letterbox(img, spec, region);
+    return decodeDetections(await run(tensor), spec, map);
+  };
+  const whole = await once();
+  const side = 2 * spec.size;
+  if (!tiles || whole.length || Math.max(img.width, img.height) <= 1.5 * side) return whole;
+  const found: Detection[] = [];
+  for (const y of tileStarts(img.height, side)) for (const x of tileStarts(img.width, side)) found.push(...(await once({ x, y, w: Math.min(side, img.width), h: Math.min(side, img.height) })));
+  return mergeDetections(found, spec.iouThreshold);
+}
+
+/** Tile origins covering [0, length) with tiles of `side`, overlapping by at least a quarter. */
+export function tileStarts(length: number, side: number): number[] {
+  if (length <= side) return [0];
+  const n = Math.ceil((length - side) / (side * 0.75)) + 1;
+  return Array.from({ length: n }, (_v, i) => Math.round((i * (length - side)) / (n - 1)));
+}
+
+function boxIou(a: Box, b: Box): number {
+  const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
+  const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+  return (ix * iy) / (a.w * a.h + b.w * b.h - ix * iy);
+}
+
+/** Detections of overlapping tiles: the best-scoring of each overlapping group (IoU > threshold). */
+export function mergeDetections(dets: Detection[], iouThreshold: number): Detection[] {
+  const kept: Detection[] = [];
+  for (const d of [...dets].sort((a, b) => b.score - a.score)) if (!kept.some((k) => boxIou(k.box, d.box) > iouThreshold)) kept.push(d);
+  return kept;
 }
 
 /** The detector box's side: the face size the minimum applies to. */
