@@ -1,6 +1,7 @@
 // The Worker: face verification and identification against a gallery in KV, with the embedding
-// model (ONNX, from R2) run in-process. Routes live one concept per file; this wires them up.
-import { Hono } from 'hono';
+// model (ONNX, from R2) run in-process. Routes live one concept per file; this wires them up and
+// serves the OpenAPI document generated from their schemas (routes/openapi.ts).
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { admin } from './routes/admin';
 import { consoleRoute } from './routes/console';
 import { onError, routeNotFound } from './http/errors';
@@ -9,20 +10,20 @@ import { health } from './routes/health';
 import { identify } from './routes/identify';
 import { modelInfo } from './routes/model-info';
 import { getManifest } from './model/loader';
-import { openapi } from './routes/openapi';
+import { serveDocument, type AppEnv } from './routes/openapi';
 import { guardStorage } from './http/storage';
 import { verify } from './routes/verify';
 
 export { IdentityWriter } from './identity/writer';
 
-export const app = new Hono<{ Bindings: Env }>()
+export const app = new OpenAPIHono<AppEnv>()
   .route('/', consoleRoute)
   .route('/', health)
   .route('/', modelInfo)
-  .route('/', openapi)
   .route('/', verify)
   .route('/', identify)
   .route('/', admin);
+serveDocument(app);
 app.onError(onError);
 app.notFound(routeNotFound);
 

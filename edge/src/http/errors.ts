@@ -1,8 +1,10 @@
 // The one error type: an HTTPException with a stable machine-readable `code`, rendered by `onError`
-// as `{ error: { code, message, details? } }`. Codes are part of the API (listed in routes/openapi.ts).
+// as `{ error: { code, message, details? } }`. Codes are part of the API (routes/openapi.ts documents
+// them per route and status). Request schemas that fail (zod) become invalid_request (`invalidRequest`).
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from '@hono/zod-openapi';
 
 export const ERROR_CODES = {
   invalid_request: 400,
@@ -41,6 +43,16 @@ export class ApiError extends HTTPException {
   }
 }
 
+/**
+ * A request schema's failure as 400 invalid_request: the first problem in the message, its field
+ * (dotted path) in details.field, and every problem in details.issues.
+ */
+export function invalidRequest(error: z.ZodError): ApiError {
+  const issues = error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
+  const first = issues[0] ?? { field: '', message: 'invalid request' };
+  return new ApiError('invalid_request', first.field ? `"${first.field}": ${first.message}` : first.message, { field: first.field || null, issues });
+}
+
 export function errorBody(code: ErrorCode, message: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
@@ -48,7 +60,7 @@ export function errorBody(code: ErrorCode, message: string, details?: Record<str
 export function onError(err: Error, c: Context) {
   if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
   if (err instanceof HTTPException) {
-    const code = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : 'invalid_request';
+    const code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : err.status === 401 ? 'unauthorized' : 'invalid_request';
     return c.json(errorBody(code, err.message || 'request rejected'), err.status);
   }
   console.error('unhandled error', err);

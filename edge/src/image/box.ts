@@ -1,24 +1,58 @@
-// Face boxes from callers: parsed as {x,y,w,h} (JSON object, JSON string or "x,y,w,h"), then
-// checked against the decoded image: positive size and fully inside it.
+// Face boxes from callers: the request schemas (a {x,y,w,h} object in JSON, or text — JSON
+// '{"x":…}' or "x,y,w,h" — in either body), then the check against the decoded image: positive
+// size and fully inside it (422 invalid_box, in model/embed-images.ts once the header is read).
+import { z } from '@hono/zod-openapi';
 import type { Box } from '../../../models/contract/preprocess';
 import { ApiError } from '../http/errors';
 
-export function parseBox(value: unknown, field: string): Box | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  let v: unknown = value;
-  if (typeof v === 'string') {
-    const s = v.trim();
+const finite = z.number();
+export const BoxSchema = z
+  .object({ x: finite, y: finite, w: finite, h: finite })
+  .openapi('Box', { description: 'A face box in pixels of the upright photo' });
+
+const MUST = 'must be a box {x, y, w, h} in pixels';
+
+/** Text that is a box: JSON '{"x":…,"y":…,"w":…,"h":…}' or "x,y,w,h". */
+function boxFromText(text: string): Box | null {
+  const s = text.trim();
+  let v: unknown = null;
+  if (s.startsWith('{')) {
     try {
-      v = s.startsWith('{') ? JSON.parse(s) : Object.fromEntries(s.split(',').map((n, i) => ['xywh'[i], Number(n)]));
+      v = JSON.parse(s);
     } catch {
-      v = null;
+      return null;
     }
+  } else {
+    const parts = s.split(',');
+    if (parts.length !== 4 || parts.some((p) => p.trim() === '')) return null;
+    const [x, y, w, h] = parts.map(Number);
+    v = { x, y, w, h };
   }
-  const o = v as Record<string, unknown> | null;
-  const ok = o && typeof o === 'object' && ['x', 'y', 'w', 'h'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
-  if (!ok) throw new ApiError('invalid_request', `field "${field}" must be a box {x, y, w, h} in pixels`, { field });
-  return { x: o.x as number, y: o.y as number, w: o.w as number, h: o.h as number };
+  const r = BoxSchema.safeParse(v);
+  return r.success ? r.data : null;
 }
+
+const absent = (v: unknown) => v === undefined || v === null || v === '';
+
+/** A box as text (multipart fields; also accepted in JSON); empty means none. */
+export const BoxText = z
+  .string()
+  .transform((s, ctx): Box | undefined => {
+    if (s.trim() === '') return undefined;
+    const b = boxFromText(s);
+    if (!b) ctx.addIssue({ code: 'custom', message: MUST });
+    return b ?? undefined;
+  })
+  .openapi({ type: 'string', description: 'face box in pixels of the upright photo: JSON {"x","y","w","h"} or "x,y,w,h"; skips detection and is cropped as given', example: '40,30,120,140' });
+
+/** An optional box in a JSON body: an object, or the same text as multipart; null or "" mean none. */
+export const BoxField = z
+  .union([BoxSchema, BoxText], { error: MUST })
+  .nullish()
+  .transform((v) => (absent(v) ? undefined : (v as Box)));
+
+/** An optional box in a multipart body (one text field). */
+export const BoxFormField = BoxText.optional();
 
 export function checkBox(box: Box, img: { width: number; height: number }, field: string): Box {
   const fail = (why: string) => new ApiError('invalid_box', `box "${field}" ${why}`, { field, box, image: { width: img.width, height: img.height } });

@@ -5,7 +5,9 @@
 // and replicates the record to KV in one put, so a failed or interrupted request leaves the old state.
 import type { Context } from 'hono';
 import { embedImages } from '../model/embed-images';
-import { enrolFacePolicy, enrolImages, enrolMeta } from './enrol-input';
+import { enrolImages, enrolMeta, facePolicy, type EnrolForm, type EnrolJson } from './enrol-input';
+import type { z } from '@hono/zod-openapi';
+import type { FacePolicy } from '../../../models/contract/face/pipeline';
 import { ApiError } from '../http/errors';
 import { noteWrite } from '../gallery/cache';
 import { validateIdentityId } from '../identity/id';
@@ -13,9 +15,9 @@ import { decodeRows, type IdentityRecord } from '../identity/store';
 import type { WriteOp } from '../identity/merge';
 import { identityWriter, type WriteResult } from '../identity/writer';
 import { getManifest, getModel } from '../model/loader';
-import { readFields } from '../http/request-input';
 
 export type C = Context<{ Bindings: Env }>;
+export type EnrolBody = z.output<typeof EnrolJson> | z.output<typeof EnrolForm>;
 export const view = (r: IdentityRecord, current: string | null) => ({
   id: r.id, modelVersion: r.modelVersion, imageCount: r.imageCount, createdAt: r.createdAt, updatedAt: r.updatedAt,
   needsReenrolment: current === null ? null : r.modelVersion !== current, ...(r.meta ? { meta: r.meta } : {}),
@@ -23,16 +25,15 @@ export const view = (r: IdentityRecord, current: string | null) => ({
 export const currentVersion = (c: C) => getManifest(c.env).then((m) => m.modelVersion, () => null);
 export const identityNotFound = (id: string) => new ApiError('identity_not_found', `no identity "${id}"`, { id });
 
-export async function enrol(c: C, mode: 'replace' | 'add') {
+export async function enrol(c: C, mode: 'replace' | 'add', body: EnrolBody, queryFace?: FacePolicy) {
   const id = validateIdentityId(c.req.param('id'));
-  const f = await readFields(c);
-  const inputs = await enrolImages(f);
-  const meta = enrolMeta(f.get('meta'));
-  const { model, faces, embeddings } = await embedImages(() => getModel(c.env), inputs, enrolFacePolicy(f.get('face') ?? c.req.query('face')));
+  const inputs = await enrolImages(body);
+  const meta = enrolMeta(body.meta);
+  const { model, faces, embeddings } = await embedImages(() => getModel(c.env), inputs, facePolicy(body.face, queryFace));
   const version = model.manifest.modelVersion;
   const r = await writeIdentity(c.env, { kind: mode, id, modelVersion: version, dim: model.manifest.output.embeddingSize, rows: embeddings, ...(meta ? { meta } : {}) });
   noteWrite(version, id, r.record!.updatedAt, decodeRows(r.record!));
-  return c.json({ ...view(r.record!, version), faces }, r.previous ? 200 : 201);
+  return { body: { ...view(r.record!, version), faces }, status: r.previous ? (200 as const) : (201 as const) };
 }
 
 /** Sends one write to the identity's single writer (identity/writer.ts); its refusals become ApiErrors. */

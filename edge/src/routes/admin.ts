@@ -1,8 +1,9 @@
 // /admin — identities and the gallery, behind the admin token (http/auth.ts). Only embeddings and
 // caller metadata are stored, never images; DELETE removes the record at once, and the next gallery
 // rebuild (cron, every minute, or POST /admin/gallery/rebuild) removes its rows from the snapshot.
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { currentVersion, enrol, identityNotFound, view, writeIdentity } from './admin-enrol';
+import { EnrolForm, EnrolJson, FacePolicyField } from './enrol-input';
 import { requireAdmin } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { noteWrite } from '../gallery/cache';
@@ -11,40 +12,137 @@ import { validateIdentityId } from '../identity/id';
 import { IdentityStore, type IdentityMeta } from '../identity/store';
 import { limitBody, MAX_IMAGES_PER_REQUEST, MAX_LIST_LIMIT } from '../http/limits';
 import { getManifest } from '../model/loader';
-import { intField } from '../http/request-input';
+import { intField, isJsonBody, jsonOrMultipart } from '../http/request-input';
+import { adminAuth, api, errors, FaceSchema, IdentitySchema, IMAGE_ERRORS, json, ok } from './openapi';
 
-const enrolLimit = limitBody(MAX_IMAGES_PER_REQUEST);
 const emptyId = () => {
   throw new ApiError('invalid_identity_id', 'identity id is empty');
 };
 
-export const admin = new Hono<{ Bindings: Env }>()
-  .use('/admin/*', requireAdmin)
-  .put('/admin/identities/:id', enrolLimit, (c) => enrol(c, 'replace'))
-  .post('/admin/identities/:id/images', enrolLimit, (c) => enrol(c, 'add'))
-  .on(['GET', 'PUT', 'DELETE'], '/admin/identities/', emptyId)
-  .get('/admin/identities', async (c) => {
-    const limit = intField(c.req.query('limit'), 'limit', 1, MAX_LIST_LIMIT, 100);
-    const page = await new IdentityStore(c.env.GALLERY).list(limit, c.req.query('cursor') || undefined);
+// Checked by identity/id.ts (400 invalid_identity_id), so the schema only documents it.
+const IdParams = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, maxLength: 128, description: '1–128 characters, no "/", "..", control characters or surrounding spaces' }),
+});
+const Enrolled = IdentitySchema.extend({ faces: z.array(FaceSchema).openapi({ description: 'the face used in each image, in order' }) }).openapi('Enrolled');
+const enrolBody = { required: false, content: { 'multipart/form-data': { schema: EnrolForm }, ...json(EnrolJson) } };
+const enrolMiddleware = [limitBody(MAX_IMAGES_PER_REQUEST), jsonOrMultipart];
+const enrolRequest = { params: IdParams, query: z.object({ face: FacePolicyField }), body: enrolBody };
+
+const put = createRoute({
+  method: 'put',
+  path: '/admin/identities/{id}',
+  summary: `Enrol (replacing any previous embeddings) from 1–${MAX_IMAGES_PER_REQUEST} images`,
+  security: adminAuth,
+  middleware: enrolMiddleware,
+  request: enrolRequest,
+  responses: {
+    200: ok(Enrolled, 'Replaced'),
+    201: ok(Enrolled, 'Created'),
+    ...errors(...IMAGE_ERRORS, 'invalid_identity_id', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
+  },
+});
+
+const add = createRoute({
+  method: 'post',
+  path: '/admin/identities/{id}/images',
+  summary: 'Add embeddings from more images (same model version only)',
+  security: adminAuth,
+  middleware: enrolMiddleware,
+  request: enrolRequest,
+  responses: {
+    200: ok(Enrolled),
+    ...errors(...IMAGE_ERRORS, 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
+  },
+});
+
+const list = createRoute({
+  method: 'get',
+  path: '/admin/identities',
+  summary: 'List identities (cursor pagination); needsReenrolment flags other model versions',
+  security: adminAuth,
+  request: { query: z.object({ cursor: z.string().optional(), limit: intField(1, MAX_LIST_LIMIT, 'page size (default 100)') }) },
+  responses: {
+    200: ok(z.object({ identities: z.array(IdentitySchema), cursor: z.string().nullable(), modelVersion: z.string().nullable() })),
+    ...errors('invalid_request', 'unauthorized', 'auth_not_configured', 'storage_unavailable'),
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/admin/identities/{id}',
+  summary: 'One identity (no embeddings)',
+  security: adminAuth,
+  request: { params: IdParams },
+  responses: { 200: ok(IdentitySchema), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'auth_not_configured', 'storage_unavailable') },
+});
+
+const remove = createRoute({
+  method: 'delete',
+  path: '/admin/identities/{id}',
+  summary: 'Delete an identity and its embeddings',
+  security: adminAuth,
+  request: { params: IdParams },
+  responses: {
+    200: ok(z.object({ id: z.string(), deleted: z.boolean() })),
+    ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'auth_not_configured', 'storage_unavailable'),
+  },
+});
+
+const RebuildResult = z
+  .object({
+    changed: z.boolean(),
+    complete: z.boolean().openapi({ description: 'false when the read budget ran out: the next run continues' }),
+    modelVersion: z.string(),
+    generation: z.string().nullable(),
+    identities: z.number().int(),
+    rows: z.number().int(),
+    recordsRead: z.number().int(),
+    keysRemoved: z.number().int(),
+  })
+  .openapi('RebuildResult');
+
+const rebuild = createRoute({
+  method: 'post',
+  path: '/admin/gallery/rebuild',
+  summary: 'Rebuild the packed gallery now (also runs every minute)',
+  security: adminAuth,
+  responses: { 200: ok(RebuildResult), ...errors('unauthorized', 'auth_not_configured', 'model_unavailable', 'storage_unavailable') },
+});
+
+export const admin = api();
+admin.use('/admin/*', requireAdmin);
+admin.on(['GET', 'PUT', 'DELETE'], '/admin/identities/', emptyId);
+admin
+  .openapi(put, async (c) => {
+    const r = await enrol(c, 'replace', isJsonBody(c) ? c.req.valid('json') : c.req.valid('form'), c.req.valid('query').face);
+    return r.status === 201 ? c.json(r.body, 201) : c.json(r.body, 200);
+  })
+  .openapi(add, async (c) => {
+    const r = await enrol(c, 'add', isJsonBody(c) ? c.req.valid('json') : c.req.valid('form'), c.req.valid('query').face);
+    return c.json(r.body, 200);
+  })
+  .openapi(list, async (c) => {
+    const { limit = 100, cursor } = c.req.valid('query');
+    const page = await new IdentityStore(c.env.GALLERY).list(limit, cursor || undefined);
     const current = await currentVersion(c);
     const item = ({ id, meta }: { id: string; meta: IdentityMeta }) => ({
       id, modelVersion: meta.v, imageCount: meta.n, createdAt: meta.c, updatedAt: meta.u, needsReenrolment: current === null ? null : meta.v !== current,
     });
-    return c.json({ identities: page.items.map(item), cursor: page.cursor, modelVersion: current });
+    return c.json({ identities: page.items.map(item), cursor: page.cursor, modelVersion: current }, 200);
   })
-  .get('/admin/identities/:id', async (c) => {
-    const id = validateIdentityId(c.req.param('id'));
+  .openapi(get, async (c) => {
+    const id = validateIdentityId(c.req.valid('param').id);
     const rec = await new IdentityStore(c.env.GALLERY).get(id);
     if (!rec) throw identityNotFound(id);
-    return c.json(view(rec, await currentVersion(c)));
+    return c.json(view(rec, await currentVersion(c)), 200);
   })
-  .delete('/admin/identities/:id', async (c) => {
-    const id = validateIdentityId(c.req.param('id'));
+  .openapi(remove, async (c) => {
+    const id = validateIdentityId(c.req.valid('param').id);
     const { previous } = await writeIdentity(c.env, { kind: 'delete', id });
     noteWrite(previous!.modelVersion, id, Date.now(), null);
-    return c.json({ id, deleted: true });
+    return c.json({ id, deleted: true }, 200);
   })
-  .post('/admin/gallery/rebuild', async (c) => {
+  .openapi(rebuild, async (c) => {
     const m = await getManifest(c.env);
-    return c.json(await rebuildGallery(c.env.GALLERY, m, c.env.GALLERY_DTYPE === 'i8' ? 'i8' : 'f32'));
+    return c.json(await rebuildGallery(c.env.GALLERY, m, c.env.GALLERY_DTYPE === 'i8' ? 'i8' : 'f32'), 200);
   });

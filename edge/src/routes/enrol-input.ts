@@ -1,32 +1,58 @@
-// The body of an enrolment (PUT /admin/identities/:id, POST …/images):
-// multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string]
+// The body of an enrolment (PUT /admin/identities/:id, POST …/images), as schemas (validation and
+// the OpenAPI description) and what is left after them: bytes, counts, meta size.
+// multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string] [, face]
 // JSON: { images: [base64 | { image: base64, box? }], meta?: object, face?: 'single' | 'largest' }
+import { z } from '@hono/zod-openapi';
 import type { ImageInput } from '../model/embed-images';
 import type { FacePolicy } from '../../../models/contract/face/pipeline';
-import { parseBox } from '../image/box';
+import { BoxField, BoxText } from '../image/box';
 import { ApiError } from '../http/errors';
 import { MAX_IMAGES_PER_REQUEST, MAX_META_BYTES } from '../http/limits';
-import { imageBytes, type Fields } from '../http/request-input';
+import { Base64Image, FormImage, imageBytes, optionalText } from '../http/request-input';
 
-export async function enrolImages(f: Fields): Promise<ImageInput[]> {
-  const images = [...f.all('images'), ...f.all('image')];
-  const boxes = f.all('box');
-  if (!images.length) throw new ApiError('invalid_request', 'send at least one image (multipart "image" or JSON "images")');
-  if (images.length > MAX_IMAGES_PER_REQUEST)
+/** face=single (default: a group photo is refused) or face=largest (use the largest face). */
+export const FacePolicyField = optionalText(z.enum(['single', 'largest'], { error: 'must be "single" or "largest"' })).openapi({
+  type: 'string',
+  enum: ['single', 'largest'],
+  default: 'single',
+  description: 'single: a photo with several faces is refused (422 multiple_faces); largest: use the largest face',
+});
+
+const Meta = z.record(z.string(), z.unknown()).openapi({ description: `caller metadata stored with the identity, ≤ ${MAX_META_BYTES} bytes as JSON` });
+const imagesDoc = { description: `1–${MAX_IMAGES_PER_REQUEST} images (more: 400 too_many_images)`, maxItems: MAX_IMAGES_PER_REQUEST };
+
+export const EnrolJson = z
+  .object({
+    images: z.array(z.union([Base64Image, z.object({ image: Base64Image, box: BoxField })], { error: 'must be a base64 string or { image, box? }' })).openapi(imagesDoc),
+    meta: z.union([Meta, z.string()], { error: 'must be a JSON object' }).nullish(),
+    face: FacePolicyField,
+  })
+  .openapi('EnrolJson');
+
+const many = <T extends z.ZodType>(one: T) => z.union([one, z.array(one)]).transform((v) => (Array.isArray(v) ? v : [v]));
+export const EnrolForm = z
+  .object({
+    image: many(FormImage).openapi({ type: 'array', items: { type: 'string', format: 'binary' }, ...imagesDoc }),
+    box: many(BoxText).optional().openapi({ type: 'array', items: { type: 'string' }, description: 'one per image, in order ("" for none): JSON {"x","y","w","h"} or "x,y,w,h"' }),
+    meta: optionalText(z.string()).openapi({ type: 'string', description: `JSON object ≤ ${MAX_META_BYTES} bytes` }),
+    face: FacePolicyField,
+  })
+  .openapi('EnrolForm');
+
+type Body = z.output<typeof EnrolJson> | z.output<typeof EnrolForm>;
+
+/** The images and their boxes, in order: their bytes read (and their count and byte limits checked). */
+export async function enrolImages(body: Body): Promise<ImageInput[]> {
+  const items = 'images' in body ? body.images.map((v) => (typeof v === 'string' ? { image: v, box: undefined } : v)) : body.image.map((image, i) => ({ image, box: body.box?.[i] }));
+  if (!items.length) throw new ApiError('invalid_request', 'send at least one image (multipart "image" or JSON "images")');
+  if (items.length > MAX_IMAGES_PER_REQUEST)
     throw new ApiError('too_many_images', `at most ${MAX_IMAGES_PER_REQUEST} images per request`, { limit: MAX_IMAGES_PER_REQUEST });
   const out: ImageInput[] = [];
-  for (const [i, v] of images.entries()) {
-    const field = `images[${i}]`;
-    const wrapped = v && typeof v === 'object' && !(v instanceof Blob) ? (v as Record<string, unknown>) : null;
-    out.push({
-      field,
-      bytes: await imageBytes(wrapped ? wrapped.image : v, field),
-      box: parseBox(wrapped ? wrapped.box : boxes[i], `${field}.box`),
-    });
-  }
+  for (const [i, { image, box }] of items.entries()) out.push({ field: `images[${i}]`, bytes: await imageBytes(image, `images[${i}]`), box });
   return out;
 }
 
+/** meta: an object, or its JSON text; at most MAX_META_BYTES. */
 export function enrolMeta(value: unknown): Record<string, unknown> | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   let v: unknown = value;
@@ -37,15 +63,10 @@ export function enrolMeta(value: unknown): Record<string, unknown> | undefined {
       v = null;
     }
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ApiError('invalid_request', '"meta" must be a JSON object');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ApiError('invalid_request', '"meta" must be a JSON object', { field: 'meta' });
   if (new TextEncoder().encode(JSON.stringify(v)).length > MAX_META_BYTES)
-    throw new ApiError('invalid_request', `"meta" is over ${MAX_META_BYTES} bytes`, { limit: MAX_META_BYTES });
+    throw new ApiError('invalid_request', `"meta" is over ${MAX_META_BYTES} bytes`, { field: 'meta', limit: MAX_META_BYTES });
   return v as Record<string, unknown>;
 }
 
-/** face=single (default: a group photo is refused) or face=largest (use the largest face). */
-export function enrolFacePolicy(value: unknown): FacePolicy {
-  if (value === undefined || value === null || value === '' || value === 'single') return 'single';
-  if (value === 'largest') return 'largest';
-  throw new ApiError('invalid_request', '"face" must be "single" or "largest"', { field: 'face' });
-}
+export const facePolicy = (body?: FacePolicy, query?: FacePolicy): FacePolicy => body ?? query ?? 'single';

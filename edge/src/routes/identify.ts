@@ -3,31 +3,67 @@
 // → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, modelVersion, gallery, face }
 // The photo's largest face is used; face reports it (box, landmarks, score, facesFound).
 // Only embeddings of the serving model's version are compared (see gallery/cache.ts).
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { requireApiKey } from '../http/auth';
-import { parseBox } from '../image/box';
+import { BoxField, BoxFormField } from '../image/box';
 import { judgeSimilarity, similarityThreshold } from '../model/decision';
 import { embedImages } from '../model/embed-images';
 import { searchGallery } from '../gallery/cache';
 import { DEFAULT_TOP_K, limitBody, MAX_TOP_K } from '../http/limits';
 import { getModel } from '../model/loader';
-import { imageBytes, intField, readFields } from '../http/request-input';
+import { Base64Image, FormImage, imageBytes, intField, isJsonBody, jsonOrMultipart } from '../http/request-input';
+import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchema } from './openapi';
 
-export const identify = new Hono<{ Bindings: Env }>().post('/v1/identify', requireApiKey, limitBody(1), async (c) => {
-  const f = await readFields(c);
-  const topK = intField(c.req.query('topK') ?? f.get('topK'), 'topK', 1, MAX_TOP_K, DEFAULT_TOP_K);
-  const input = { field: 'image', bytes: await imageBytes(f.get('image'), 'image'), box: parseBox(f.get('box'), 'box') };
+const TopK = intField(1, MAX_TOP_K, `candidates to return (default ${DEFAULT_TOP_K}); the query parameter wins over the body field`);
+const IdentifyJson = z.object({ image: Base64Image, box: BoxField, topK: TopK }).openapi('IdentifyJson');
+const IdentifyForm = z.object({ image: FormImage, box: BoxFormField, topK: TopK }).openapi('IdentifyForm');
+
+export const IdentifyResult = z
+  .object({
+    match: z.object({ id: z.string(), similarity: z.number(), distance: z.number() }).nullable().openapi({ description: 'the best candidate if it clears the threshold' }),
+    candidates: z.array(z.object({ id: z.string(), ...ScoreSchema.shape })).openapi({ description: 'the top-K enrolled identities, best first' }),
+    threshold: z.number().openapi({ description: 'the threshold applied, in similarity units' }),
+    modelVersion: z.string(),
+    gallery: z.object({
+      identities: z.number().int().openapi({ description: 'identities of this model version searched' }),
+      generation: z.string().nullable(),
+      builtAt: z.number().nullable(),
+    }),
+    face: FaceSchema,
+  })
+  .openapi('IdentifyResult');
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/identify',
+  summary: 'Best enrolled identity, if it clears the threshold, and the top-K candidates',
+  security: apiKeyAuth,
+  middleware: [requireApiKey, limitBody(1), jsonOrMultipart],
+  request: {
+    query: z.object({ topK: TopK }),
+    body: { required: false, content: { 'multipart/form-data': { schema: IdentifyForm }, ...json(IdentifyJson) } },
+  },
+  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'unauthorized', 'auth_not_configured') },
+});
+
+export const identify = api().openapi(route, async (c) => {
+  const f = isJsonBody(c) ? c.req.valid('json') : c.req.valid('form');
+  const topK = c.req.valid('query').topK ?? f.topK ?? DEFAULT_TOP_K;
+  const input = { field: 'image', bytes: await imageBytes(f.image, 'image'), box: f.box };
   const { model, faces: [face], embeddings: [q] } = await embedImages(() => getModel(c.env), [input]);
   const m = model.manifest;
   const { candidates, snapshot, searched } = await searchGallery(c.env.GALLERY, m.modelVersion, q, topK);
   const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, m) }));
   const best = scored[0]?.match ? scored[0] : null;
-  return c.json({
-    match: best && { id: best.id, similarity: best.similarity, distance: best.distance },
-    candidates: scored,
-    threshold: similarityThreshold(m),
-    modelVersion: m.modelVersion,
-    gallery: { identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null },
-    face,
-  });
+  return c.json(
+    {
+      match: best && { id: best.id, similarity: best.similarity, distance: best.distance },
+      candidates: scored,
+      threshold: similarityThreshold(m),
+      modelVersion: m.modelVersion,
+      gallery: { identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null },
+      face,
+    },
+    200,
+  );
 });

@@ -1,87 +1,141 @@
-// GET /openapi.json — the API description: routes, request bodies, responses and error codes.
-import { Hono } from 'hono';
-import { ERROR_CODES } from '../http/errors';
-import { DEFAULT_TOP_K, MAX_IMAGE_BYTES, MAX_IMAGES_PER_REQUEST, MAX_PIXELS, MAX_SIDE, MAX_TOP_K } from '../http/limits';
+// The API schema. Every route is an OpenAPIHono route (createRoute): its zod schemas validate the
+// request and are the description in GET /openapi.json (generated, never written by hand). Here:
+// the app factory whose hook turns schema failures into 400 invalid_request, the response and
+// error schemas the routes share, and the document itself.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Hook } from '@hono/zod-openapi';
+import { ERROR_CODES, invalidRequest, type ErrorCode } from '../http/errors';
+import { BoxSchema } from '../image/box';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: object) => ({ 'application/json': { schema } });
-const body = (multipart: object, jsonSchema: object) => ({ required: true, content: { 'multipart/form-data': { schema: multipart }, ...json(jsonSchema) } });
-const obj = (properties: Record<string, object>, required: string[] = []) => ({ type: 'object', properties, required });
-const file = { type: 'string', format: 'binary', description: `JPEG or PNG, ≤ ${MAX_IMAGE_BYTES} bytes, ≤ ${MAX_SIDE} px a side and ≤ ${MAX_PIXELS} px` };
-const b64 = { type: 'string', description: 'base64 JPEG or PNG (a data: URL prefix is accepted)' };
-const facePolicy = { enum: ['single', 'largest'], default: 'single', description: 'single: a photo with several faces is refused (422 multiple_faces); largest: use the largest face' };
-const boxText = { type: 'string', description: 'face box in pixels of the upright photo: JSON {"x","y","w","h"} or "x,y,w,h"; skips detection and is cropped as given' };
-const errors = (...codes: (keyof typeof ERROR_CODES)[]) =>
-  Object.fromEntries([...new Set(codes.map((c) => ERROR_CODES[c]))].map((s) => [s, { description: codes.filter((c) => ERROR_CODES[c] === s).join(', '), content: json(ref('Error')) }]));
-const imageErrors = ['invalid_request', 'payload_too_large', 'image_too_large', 'image_too_many_pixels', 'unsupported_media_type', 'unsupported_image_type', 'image_corrupt', 'invalid_box', 'no_face', 'multiple_faces', 'face_too_small', 'model_unavailable', 'storage_unavailable'] as const;
-const point = { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 };
-const ok = (schema: object, status = 200) => ({ [status]: { description: 'OK', content: json(schema) } });
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 128 }, description: 'no "/", "..", or control characters' }];
-const enrolled = { allOf: [ref('Identity'), obj({ faces: { type: 'array', items: ref('Face'), description: 'the face used in each image, in order' } })] };
-const apiKey = [{ apiKey: [] }, { bearerKey: [] }];
-const adminAuth = [{ adminToken: [] }];
+export type AppEnv = { Bindings: Env };
 
-const doc = {
+/** Request schemas that fail are thrown as ApiError invalid_request, rendered by http/errors.ts onError. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (!result.success) throw invalidRequest(result.error);
+};
+
+/** An OpenAPIHono sub-app with the shared hook. */
+export const api = () => new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+export const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+export const ok = <T extends z.ZodType>(schema: T, description = 'OK') => ({ description, content: json(schema) });
+
+const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+const errorOf = (codes: readonly [ErrorCode, ...ErrorCode[]]) =>
+  z.object({
+    error: z.object({
+      code: z.enum(codes),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional().openapi({ description: 'what was wrong: field, limits, faces found…' }),
+    }),
+  });
+
+/** Every error body: { error: { code, message, details? } }, code one of http/errors.ts ERROR_CODES. */
+export const ErrorSchema = errorOf(ERROR_CODE_LIST).openapi('Error');
+
+/** Responses for these codes, one per HTTP status, each listing (and allowing only) its codes. */
+export function errors(...codes: ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const c of new Set(codes)) byStatus.set(ERROR_CODES[c], [...(byStatus.get(ERROR_CODES[c]) ?? []), c]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, cs]) => [status, { description: cs.join(', '), content: json(errorOf(cs as [ErrorCode, ...ErrorCode[]])) }]),
+  );
+}
+
+/** What any route with an image can answer besides its own codes. */
+export const IMAGE_ERRORS: ErrorCode[] = [
+  'invalid_request', 'payload_too_large', 'image_too_large', 'image_too_many_pixels', 'unsupported_media_type', 'unsupported_image_type',
+  'image_corrupt', 'invalid_box', 'no_face', 'multiple_faces', 'face_too_small', 'model_unavailable', 'storage_unavailable',
+];
+
+type Security = Record<string, string[]>[];
+export const apiKeyAuth: Security = [{ apiKey: [] }, { bearerKey: [] }];
+export const adminAuth: Security = [{ adminToken: [] }];
+
+const point = z.tuple([z.number(), z.number()]).openapi({ description: '[x, y] in pixels of the upright photo' });
+export const FaceSchema = z
+  .union([
+    z.object({
+      source: z.literal('detector'),
+      box: BoxSchema,
+      landmarks: z.object({ rightEye: point, leftEye: point, noseTip: point, mouth: point, rightEar: point, leftEar: point }),
+      score: z.number().openapi({ description: 'detection score' }),
+      facesFound: z.number().int().openapi({ description: 'faces the detector found in the photo' }),
+    }),
+    z.object({ source: z.enum(['box', 'crop']), box: BoxSchema }),
+  ])
+  .openapi('Face', {
+    description: "The face used: found by the detector (box, landmarks, detection score, faces found), or the caller's box, or the fixed crop of a manifest without a detector",
+  });
+
+/** The fields every comparison reports (verify's answer, each identify candidate). */
+export const ScoreSchema = z
+  .object({
+    match: z.boolean(),
+    similarity: z.number().openapi({ description: '1 − d²/2 for unit embeddings' }),
+    distance: z.number().openapi({ description: 'squared L2 distance d²' }),
+  });
+
+export const IdentitySchema = z
+  .object({
+    id: z.string(),
+    modelVersion: z.string(),
+    imageCount: z.number().int(),
+    createdAt: z.number().int(),
+    updatedAt: z.number().int(),
+    needsReenrolment: z.boolean().nullable().openapi({ description: 'enrolled with another model version than the one serving (null: no model)' }),
+    meta: z.record(z.string(), z.unknown()).optional(),
+  })
+  .openapi('Identity');
+
+/** The document's frame; paths and components come from the routes' schemas. */
+const documentConfig = {
   openapi: '3.1.0',
-  info: { title: 'edge-face', version: '1', description: 'Open-set face verification and identification. Scores: similarity = 1 − d²/2 for unit embeddings; match iff −d² > threshold.score of the model manifest.' },
-  components: {
-    requestBodies: {
-      Enrol: body(
-        obj({ image: { type: 'array', items: file }, box: { type: 'array', items: boxText, description: 'one per image, in order' }, meta: { type: 'string', description: 'JSON object ≤ 1 KiB' }, face: facePolicy }, ['image']),
-        obj({ images: { type: 'array', maxItems: MAX_IMAGES_PER_REQUEST, items: { oneOf: [b64, obj({ image: b64, box: ref('Box') }, ['image'])] } }, meta: { type: 'object' }, face: facePolicy }, ['images']),
-      ),
-    },
-    securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, bearerKey: { type: 'http', scheme: 'bearer' }, adminToken: { type: 'http', scheme: 'bearer' } },
-    schemas: {
-      Error: obj({ error: obj({ code: { type: 'string', enum: Object.keys(ERROR_CODES) }, message: { type: 'string' }, details: { type: 'object' } }, ['code', 'message']) }, ['error']),
-      Box: obj({ x: { type: 'number' }, y: { type: 'number' }, w: { type: 'number' }, h: { type: 'number' } }, ['x', 'y', 'w', 'h']),
-      Score: obj({ match: { type: 'boolean' }, similarity: { type: 'number' }, distance: { type: 'number', description: 'squared L2 distance' } }),
-      Face: { description: 'The face used: found by the detector (box, landmarks in image pixels of the upright photo, detection score, faces found), or the caller\'s box, or the fixed crop of a manifest without a detector', oneOf: [
-        obj({ source: { const: 'detector' }, box: ref('Box'), landmarks: obj({ rightEye: point, leftEye: point, noseTip: point, mouth: point, rightEar: point, leftEar: point }), score: { type: 'number' }, facesFound: { type: 'integer' } }, ['source', 'box', 'landmarks', 'score', 'facesFound']),
-        obj({ source: { enum: ['box', 'crop'] }, box: ref('Box') }, ['source', 'box']),
-      ] },
-      Identity: obj({ id: { type: 'string' }, modelVersion: { type: 'string' }, imageCount: { type: 'integer' }, createdAt: { type: 'integer' }, updatedAt: { type: 'integer' }, needsReenrolment: { type: ['boolean', 'null'] }, meta: { type: 'object' } }),
-    },
-  },
-  paths: {
-    '/v1/health': { get: { summary: 'Backend and model status (?load=1 loads the model)', responses: ok(obj({ status: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, webgpu: { type: 'string', description: 'why WebGPU is not the backend, e.g. "unavailable: navigator.gpu undefined"' }, model: obj({ loaded: { type: 'boolean' }, modelVersion: { type: ['string', 'null'] } }), memory: obj({ onnxruntimeWasmBytes: { type: 'integer', description: "onnxruntime-web's Wasm linear memory in this isolate (0 before the model loads)" } }) })) } },
-    '/v1/model': { get: {
-      summary: 'Model facts from the manifest: version, backend, threshold, preprocessing spec (crop, size), evaluation figures',
-      responses: { ...ok(obj({ modelVersion: { type: 'string' }, backend: { enum: ['webgpu', 'wasm'] }, backbone: obj({ name: { type: ['string', 'null'] }, cut: { type: ['string', 'null'] } }), embeddingSize: { type: 'integer' }, threshold: obj({ score: { type: 'number' }, similarity: { type: 'number' }, method: { type: 'string' } }), preprocess: obj({ crop: ref('Box'), size: { type: 'integer' }, resize: { type: 'string' }, scale: { type: 'number' }, offset: { type: 'number' }, layout: { type: 'string' } }), metrics: { type: 'object', additionalProperties: { type: ['number', 'string'] } }, roc: { type: ['object', 'null'], properties: { pairs: { type: 'string' }, points: { type: 'array', items: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 } } } } })), ...errors('model_unavailable') },
-    } },
-    '/': { get: { summary: 'Web console (HTML): try verify and identify, admin (token kept in the tab), model facts', responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } } } },
-    '/openapi.json': { get: { summary: 'This document', responses: ok({ type: 'object' }) } },
-    '/v1/verify': { post: {
-      summary: 'Are two faces the same person?', security: apiKey,
-      requestBody: body(obj({ a: file, b: file, boxA: boxText, boxB: boxText }, ['a', 'b']), obj({ a: b64, b: b64, boxA: ref('Box'), boxB: ref('Box') }, ['a', 'b'])),
-      responses: { ...ok({ allOf: [ref('Score'), obj({ threshold: { type: 'number', description: 'in similarity units' }, modelVersion: { type: 'string' }, faces: obj({ a: ref('Face'), b: ref('Face') }) })] }), ...errors(...imageErrors, 'unauthorized', 'auth_not_configured') },
-    } },
-    '/v1/identify': { post: {
-      summary: 'Best enrolled identity, if it clears the threshold, and the top-K candidates', security: apiKey,
-      parameters: [{ name: 'topK', in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: DEFAULT_TOP_K } }],
-      requestBody: body(obj({ image: file, box: boxText, topK: { type: 'integer' } }, ['image']), obj({ image: b64, box: ref('Box'), topK: { type: 'integer' } }, ['image'])),
-      responses: { ...ok(obj({ match: { oneOf: [{ type: 'null' }, obj({ id: { type: 'string' }, similarity: { type: 'number' }, distance: { type: 'number' } })] }, candidates: { type: 'array', items: { allOf: [obj({ id: { type: 'string' } }), ref('Score')] } }, threshold: { type: 'number' }, modelVersion: { type: 'string' }, gallery: { type: 'object' }, face: ref('Face') })), ...errors(...imageErrors, 'unauthorized', 'auth_not_configured') },
-    } },
-    '/admin/identities': { get: {
-      summary: 'List identities (cursor pagination); needsReenrolment flags other model versions', security: adminAuth,
-      parameters: [{ name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } }],
-      responses: { ...ok(obj({ identities: { type: 'array', items: ref('Identity') }, cursor: { type: ['string', 'null'] }, modelVersion: { type: ['string', 'null'] } })), ...errors('unauthorized', 'invalid_request', 'storage_unavailable') },
-    } },
-    '/admin/identities/{id}': {
-      parameters: idParam,
-      put: { summary: `Enrol (replacing any previous embeddings) from 1–${MAX_IMAGES_PER_REQUEST} images`, security: adminAuth,
-        requestBody: { $ref: '#/components/requestBodies/Enrol' },
-        responses: { ...ok(enrolled), ...ok(enrolled, 201), ...errors(...imageErrors, 'invalid_identity_id', 'too_many_images', 'unauthorized', 'rate_limited') } },
-      get: { summary: 'One identity (no embeddings)', security: adminAuth, responses: { ...ok(ref('Identity')), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'storage_unavailable') } },
-      delete: { summary: 'Delete an identity and its embeddings', security: adminAuth, responses: { ...ok(obj({ id: { type: 'string' }, deleted: { type: 'boolean' } })), ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'storage_unavailable') } },
-    },
-    '/admin/identities/{id}/images': { parameters: idParam, post: {
-      summary: 'Add embeddings from more images (same model version only)', security: adminAuth,
-      requestBody: { $ref: '#/components/requestBodies/Enrol' },
-      responses: { ...ok(enrolled), ...errors(...imageErrors, 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'rate_limited') },
-    } },
-    '/admin/gallery/rebuild': { post: { summary: 'Rebuild the packed gallery now (also runs every minute)', security: adminAuth, responses: { ...ok({ type: 'object' }), ...errors('unauthorized', 'model_unavailable', 'storage_unavailable') } } },
+  info: {
+    title: 'edge-face',
+    version: '1',
+    description: 'Open-set face verification and identification. Scores: similarity = 1 − d²/2 for unit embeddings; match iff −d² > the operating point\'s score (by default threshold.score of the model manifest).',
   },
 };
 
-export const openapi = new Hono<{ Bindings: Env }>().get('/openapi.json', (c) => c.json(doc));
+/**
+ * The OpenAPI document of `app`. Bodies are declared with required: false so that OpenAPIHono
+ * validates only the body type that was sent (JSON or multipart; with true it runs both); every
+ * body here is in fact required (a missing one is 400 or 415), which the document then says.
+ */
+export function apiDocument(app: OpenAPIHono<AppEnv>) {
+  const doc = app.getOpenAPI31Document(documentConfig);
+  for (const item of Object.values(doc.paths ?? {}))
+    for (const op of Object.values(item ?? {}))
+      if (op && typeof op === 'object' && 'requestBody' in op && op.requestBody && 'content' in op.requestBody) op.requestBody.required = true;
+  return doc;
+}
+
+/**
+ * GET /openapi.json, generated once per isolate from the app's routes; also documents the routes
+ * that are plain Hono (the console page) and the security schemes the routes name.
+ */
+export function serveDocument(app: OpenAPIHono<AppEnv>) {
+  const registry = app.openAPIRegistry;
+  registry.register('Error', ErrorSchema);
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
+  registry.registerComponent('securitySchemes', 'bearerKey', { type: 'http', scheme: 'bearer' });
+  registry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer' });
+  registry.registerPath({
+    method: 'get',
+    path: '/',
+    summary: 'Web console (HTML): try verify and identify, admin (token kept in the tab), model facts',
+    responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: z.string() } } } },
+  });
+  let doc: ReturnType<typeof apiDocument> | undefined;
+  const route = createRoute({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    responses: { 200: ok(z.record(z.string(), z.unknown()), 'The OpenAPI 3.1 description of every route, body, response and error code') },
+  });
+  return app.openapi(route, (c) => {
+    doc ??= apiDocument(app);
+    return c.json(doc as unknown as Record<string, unknown>, 200);
+  });
+}

@@ -3,23 +3,44 @@
 // → { match, similarity, distance, threshold, modelVersion, faces: { a, b } }
 // Each photo's largest face is used (detected and aligned unless a box is given); faces reports
 // which, with its box, landmarks, detection score and how many faces were found.
-import { Hono } from 'hono';
+import { createRoute, z } from '@hono/zod-openapi';
 import { squaredDistance } from '../../../models/contract/distance';
 import { requireApiKey } from '../http/auth';
-import { parseBox } from '../image/box';
+import { BoxField, BoxFormField } from '../image/box';
 import { judge, similarityThreshold } from '../model/decision';
 import { embedImages } from '../model/embed-images';
 import { limitBody } from '../http/limits';
 import { getModel } from '../model/loader';
-import { imageBytes, readFields } from '../http/request-input';
+import { Base64Image, FormImage, imageBytes, isJsonBody, jsonOrMultipart } from '../http/request-input';
+import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchema } from './openapi';
 
-export const verify = new Hono<{ Bindings: Env }>().post('/v1/verify', requireApiKey, limitBody(2), async (c) => {
-  const f = await readFields(c);
+const VerifyJson = z.object({ a: Base64Image, b: Base64Image, boxA: BoxField, boxB: BoxField }).openapi('VerifyJson');
+const VerifyForm = z.object({ a: FormImage, b: FormImage, boxA: BoxFormField, boxB: BoxFormField }).openapi('VerifyForm');
+
+export const VerifyResult = z.object({
+  ...ScoreSchema.shape,
+  threshold: z.number().openapi({ description: 'the threshold applied, in similarity units' }),
+  modelVersion: z.string(),
+  faces: z.object({ a: FaceSchema, b: FaceSchema }),
+}).openapi('VerifyResult');
+
+const route = createRoute({
+  method: 'post',
+  path: '/v1/verify',
+  summary: 'Are two faces the same person?',
+  security: apiKeyAuth,
+  middleware: [requireApiKey, limitBody(2), jsonOrMultipart],
+  request: { body: { required: false, content: { 'multipart/form-data': { schema: VerifyForm }, ...json(VerifyJson) } } },
+  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'unauthorized', 'auth_not_configured') },
+});
+
+export const verify = api().openapi(route, async (c) => {
+  const f = isJsonBody(c) ? c.req.valid('json') : c.req.valid('form');
   const inputs = [
-    { field: 'a', bytes: await imageBytes(f.get('a'), 'a'), box: parseBox(f.get('boxA'), 'boxA') },
-    { field: 'b', bytes: await imageBytes(f.get('b'), 'b'), box: parseBox(f.get('boxB'), 'boxB') },
+    { field: 'a', bytes: await imageBytes(f.a, 'a'), box: f.boxA },
+    { field: 'b', bytes: await imageBytes(f.b, 'b'), box: f.boxB },
   ];
   const { model, faces, embeddings: [ea, eb] } = await embedImages(() => getModel(c.env), inputs);
   const m = model.manifest;
-  return c.json({ ...judge(squaredDistance(ea, eb), m), threshold: similarityThreshold(m), modelVersion: m.modelVersion, faces: { a: faces[0], b: faces[1] } });
+  return c.json({ ...judge(squaredDistance(ea, eb), m), threshold: similarityThreshold(m), modelVersion: m.modelVersion, faces: { a: faces[0], b: faces[1] } }, 200);
 });
