@@ -53,12 +53,13 @@ describe('GET /openapi.json', () => {
 
   it('documents each error code at its status, per route', () => {
     for (const path of ['/v1/verify', '/v1/identify']) {
-      expect(errorCodes(path, 'post', 422).sort()).toEqual(['face_too_small', 'image_corrupt', 'invalid_box', 'multiple_faces', 'no_face']);
+      expect(errorCodes(path, 'post', 422).sort()).toEqual(['face_too_small', 'image_corrupt', 'invalid_box', 'multiple_faces', 'no_face', 'operating_point_unavailable']);
       expect(errorCodes(path, 'post', 413).sort()).toEqual(['image_too_large', 'image_too_many_pixels', 'payload_too_large']);
       expect(errorCodes(path, 'post', 415).sort()).toEqual(['unsupported_image_type', 'unsupported_media_type']);
       expect(errorCodes(path, 'post', 401)).toEqual(['unauthorized']);
       expect(errorCodes(path, 'post', 503)).toEqual(expect.arrayContaining(['model_unavailable', 'auth_not_configured']));
       expect(doc.paths[path].post.responses[422].description).toMatch(/no_face/);
+      expect(errorCodes(path, 'post', 422)).toContain('operating_point_unavailable');
     }
     expect(errorCodes('/admin/identities/{id}/images', 'post', 409)).toEqual(['model_version_mismatch']);
     expect(errorCodes('/admin/identities/{id}', 'put', 400).sort()).toEqual(['invalid_identity_id', 'invalid_request', 'too_many_images']);
@@ -84,6 +85,12 @@ describe('GET /openapi.json', () => {
     expect(ij.properties.topK).toMatchObject({ type: 'integer', minimum: 1, maximum: MAX_TOP_K });
     const topK = doc.paths['/v1/identify'].post.parameters.find((p: any) => p.name === 'topK');
     expect(topK).toMatchObject({ in: 'query', schema: { type: 'integer', minimum: 1, maximum: MAX_TOP_K } });
+    for (const path of ['/v1/verify', '/v1/identify'])
+      for (const type of ['application/json', 'multipart/form-data']) {
+        const p = body(path, 'post', type).properties;
+        expect(p.threshold, `${path} ${type}`).toMatchObject({ type: 'number', exclusiveMinimum: -1, maximum: 1 });
+        expect(p.far, `${path} ${type}`).toMatchObject({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 });
+      }
     const ej = body('/admin/identities/{id}', 'put', 'application/json'), ef = body('/admin/identities/{id}', 'put', 'multipart/form-data');
     expect(ej.required).toEqual(['images']);
     expect(ej.properties.images.maxItems).toBe(10);
@@ -98,6 +105,8 @@ describe('GET /openapi.json', () => {
     const v = ok('/v1/verify', 'post');
     expect(Object.keys(v.properties)).toEqual(expect.arrayContaining(['match', 'similarity', 'distance', 'threshold', 'modelVersion', 'faces']));
     expect(v.properties.faces.properties.a.$ref).toBe('#/components/schemas/Face');
+    expect(v.properties.operatingPoint.$ref).toBe('#/components/schemas/OperatingPoint');
+    expect(doc.components.schemas.OperatingPoint.properties.source.enum).toEqual(['model', 'threshold', 'far']);
     const m = ok('/v1/model', 'get');
     expect(m.properties.preprocess.required).toEqual(expect.arrayContaining(['crop', 'size', 'scale', 'offset']));
     expect(doc.paths['/admin/identities/{id}'].put.responses).toHaveProperty('201');

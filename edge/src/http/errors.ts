@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   no_face: 422,
   multiple_faces: 422,
   face_too_small: 422,
+  operating_point_unavailable: 422,
   rate_limited: 429,
   internal_error: 500,
   model_unavailable: 503,

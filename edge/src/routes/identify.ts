@@ -1,12 +1,12 @@
 // POST /v1/identify — who, among the enrolled identities, is this?
-// multipart field image [, box, topK] or JSON { image: base64 [, box, topK] } (topK also as ?topK=)
-// → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, modelVersion, gallery, face }
+// multipart field image [, box, topK, threshold | far] or JSON { image: base64 [, box, topK, threshold | far] } (topK also as ?topK=)
+// → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, operatingPoint, modelVersion, gallery, face }
 // The photo's largest face is used; face reports it (box, landmarks, score, facesFound).
 // Only embeddings of the serving model's version are compared (see gallery/cache.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireApiKey } from '../http/auth';
 import { BoxField, BoxFormField } from '../image/box';
-import { judgeSimilarity, similarityThreshold } from '../model/decision';
+import { judgeSimilarity, oneOperatingPoint, operatingPoint, OperatingPointFields, OperatingPointSchema } from '../model/decision';
 import { embedImages } from '../model/embed-images';
 import { searchGallery } from '../gallery/cache';
 import { DEFAULT_TOP_K, limitBody, MAX_TOP_K } from '../http/limits';
@@ -15,14 +15,21 @@ import { Base64Image, FormImage, imageBytes, intField, isJsonBody, jsonOrMultipa
 import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchema } from './openapi';
 
 const TopK = intField(1, MAX_TOP_K, `candidates to return (default ${DEFAULT_TOP_K}); the query parameter wins over the body field`);
-const IdentifyJson = z.object({ image: Base64Image, box: BoxField, topK: TopK }).openapi('IdentifyJson');
-const IdentifyForm = z.object({ image: FormImage, box: BoxFormField, topK: TopK }).openapi('IdentifyForm');
+const IdentifyJson = z
+  .object({ image: Base64Image, box: BoxField, topK: TopK, ...OperatingPointFields })
+  .refine(...oneOperatingPoint)
+  .openapi('IdentifyJson');
+const IdentifyForm = z
+  .object({ image: FormImage, box: BoxFormField, topK: TopK, ...OperatingPointFields })
+  .refine(...oneOperatingPoint)
+  .openapi('IdentifyForm');
 
 export const IdentifyResult = z
   .object({
     match: z.object({ id: z.string(), similarity: z.number(), distance: z.number() }).nullable().openapi({ description: 'the best candidate if it clears the threshold' }),
     candidates: z.array(z.object({ id: z.string(), ...ScoreSchema.shape })).openapi({ description: 'the top-K enrolled identities, best first' }),
-    threshold: z.number().openapi({ description: 'the threshold applied, in similarity units' }),
+    threshold: z.number().openapi({ description: 'the threshold applied, in similarity units (operatingPoint.similarity)' }),
+    operatingPoint: OperatingPointSchema,
     modelVersion: z.string(),
     gallery: z.object({
       identities: z.number().int().openapi({ description: 'identities of this model version searched' }),
@@ -43,7 +50,7 @@ const route = createRoute({
     query: z.object({ topK: TopK }),
     body: { required: false, content: { 'multipart/form-data': { schema: IdentifyForm }, ...json(IdentifyJson) } },
   },
-  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'unauthorized', 'auth_not_configured') },
+  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'unauthorized', 'auth_not_configured') },
 });
 
 export const identify = api().openapi(route, async (c) => {
@@ -52,14 +59,16 @@ export const identify = api().openapi(route, async (c) => {
   const input = { field: 'image', bytes: await imageBytes(f.image, 'image'), box: f.box };
   const { model, faces: [face], embeddings: [q] } = await embedImages(() => getModel(c.env), [input]);
   const m = model.manifest;
+  const op = operatingPoint(m, f);
   const { candidates, snapshot, searched } = await searchGallery(c.env.GALLERY, m.modelVersion, q, topK);
-  const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, m) }));
+  const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, op) }));
   const best = scored[0]?.match ? scored[0] : null;
   return c.json(
     {
       match: best && { id: best.id, similarity: best.similarity, distance: best.distance },
       candidates: scored,
-      threshold: similarityThreshold(m),
+      threshold: op.similarity,
+      operatingPoint: op,
       modelVersion: m.modelVersion,
       gallery: { identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null },
       face,

@@ -1,25 +1,32 @@
 // POST /v1/verify — are two face images the same person?
-// multipart fields a, b (files) [, boxA, boxB] or JSON { a, b: base64 [, boxA, boxB] }
-// → { match, similarity, distance, threshold, modelVersion, faces: { a, b } }
+// multipart fields a, b (files) [, boxA, boxB] [, threshold | far] or JSON { a, b: base64 [, boxA, boxB] [, threshold | far] }
+// → { match, similarity, distance, threshold, operatingPoint, modelVersion, faces: { a, b } }
 // Each photo's largest face is used (detected and aligned unless a box is given); faces reports
 // which, with its box, landmarks, detection score and how many faces were found.
 import { createRoute, z } from '@hono/zod-openapi';
 import { squaredDistance } from '../../../models/contract/distance';
 import { requireApiKey } from '../http/auth';
 import { BoxField, BoxFormField } from '../image/box';
-import { judge, similarityThreshold } from '../model/decision';
+import { judge, oneOperatingPoint, operatingPoint, OperatingPointFields, OperatingPointSchema } from '../model/decision';
 import { embedImages } from '../model/embed-images';
 import { limitBody } from '../http/limits';
 import { getModel } from '../model/loader';
 import { Base64Image, FormImage, imageBytes, isJsonBody, jsonOrMultipart } from '../http/request-input';
 import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchema } from './openapi';
 
-const VerifyJson = z.object({ a: Base64Image, b: Base64Image, boxA: BoxField, boxB: BoxField }).openapi('VerifyJson');
-const VerifyForm = z.object({ a: FormImage, b: FormImage, boxA: BoxFormField, boxB: BoxFormField }).openapi('VerifyForm');
+const VerifyJson = z
+  .object({ a: Base64Image, b: Base64Image, boxA: BoxField, boxB: BoxField, ...OperatingPointFields })
+  .refine(...oneOperatingPoint)
+  .openapi('VerifyJson');
+const VerifyForm = z
+  .object({ a: FormImage, b: FormImage, boxA: BoxFormField, boxB: BoxFormField, ...OperatingPointFields })
+  .refine(...oneOperatingPoint)
+  .openapi('VerifyForm');
 
 export const VerifyResult = z.object({
   ...ScoreSchema.shape,
-  threshold: z.number().openapi({ description: 'the threshold applied, in similarity units' }),
+  threshold: z.number().openapi({ description: 'the threshold applied, in similarity units (operatingPoint.similarity)' }),
+  operatingPoint: OperatingPointSchema,
   modelVersion: z.string(),
   faces: z.object({ a: FaceSchema, b: FaceSchema }),
 }).openapi('VerifyResult');
@@ -31,7 +38,7 @@ const route = createRoute({
   security: apiKeyAuth,
   middleware: [requireApiKey, limitBody(2), jsonOrMultipart],
   request: { body: { required: false, content: { 'multipart/form-data': { schema: VerifyForm }, ...json(VerifyJson) } } },
-  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'unauthorized', 'auth_not_configured') },
+  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'unauthorized', 'auth_not_configured') },
 });
 
 export const verify = api().openapi(route, async (c) => {
@@ -42,5 +49,6 @@ export const verify = api().openapi(route, async (c) => {
   ];
   const { model, faces, embeddings: [ea, eb] } = await embedImages(() => getModel(c.env), inputs);
   const m = model.manifest;
-  return c.json({ ...judge(squaredDistance(ea, eb), m), threshold: similarityThreshold(m), modelVersion: m.modelVersion, faces: { a: faces[0], b: faces[1] } }, 200);
+  const op = operatingPoint(m, f);
+  return c.json({ ...judge(squaredDistance(ea, eb), op), threshold: op.similarity, operatingPoint: op, modelVersion: m.modelVersion, faces: { a: faces[0], b: faces[1] } }, 200);
 });
