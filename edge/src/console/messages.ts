@@ -24,6 +24,7 @@ const messages = {
   no_face: 'No face was found in this photo. Use a photo where the face is clearly visible, upright and not too dark.',
   multiple_faces: 'This photo shows more than one face, and enrolment takes one person per photo. Use a photo of this person alone, or choose "Use the largest face".',
   face_too_small: 'The face is too small in this photo: it has too few pixels across for a reliable match. Use a closer or larger photo.',
+  operating_point_unavailable: 'This model cannot turn a false accept rate into a threshold (its manifest records no ROC thresholds, or the target is finer than its ROC resolves); set a similarity threshold instead.',
   rate_limited: 'Too many changes to this identity at once; wait a second and try again.',
   internal_error: 'The server failed unexpectedly; try again, and report it if it persists.',
   model_unavailable: 'The face model is not available on the server right now.',
