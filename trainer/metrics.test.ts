@@ -40,9 +40,17 @@ describe('metrics', () => {
     const full = rocCurve(items), pts = rocSummary(items, 16);
     expect(pts.length).toBeLessThanOrEqual(18);
     expect(pts[0]).toEqual([0, 0]);
-    expect(pts.at(-1)).toEqual([1, 1]);
+    expect(pts.at(-1)!.slice(0, 2)).toEqual([1, 1]);
     for (let i = 1; i < pts.length; i++) expect(pts[i][0] >= pts[i - 1][0] && pts[i][1] >= pts[i - 1][1]).toBe(true);
     for (const [f, t] of pts) expect(full.some((p) => Math.abs(p.fpr - f) < 1e-4 && Math.abs(p.tpr - t) < 1e-4)).toBe(true);
+    // Each point after the origin carries the score that reaches it: accepting score ≥ it gives its rates.
+    const neg = items.filter((x) => !x.same), pos = items.filter((x) => x.same);
+    for (const p of pts.slice(1)) {
+      expect(p).toHaveLength(3);
+      const th = p[2]!;
+      expect(neg.filter((x) => x.score >= th - 1e-6).length / neg.length).toBeCloseTo(p[0], 3);
+      expect(pos.filter((x) => x.score >= th - 1e-6).length / pos.length).toBeCloseTo(p[1], 3);
+    }
   });
 
   it('EER of mirrored uniform classes is their overlap share', () => {

@@ -25,12 +25,18 @@ export function rocCurve(items: Scored[]): RocPoint[] {
   return pts;
 }
 
-/** The ROC as at most `n` + 2 [fpr, tpr] points (evenly spaced along the curve's index), rounded to 4 decimals: small enough for a manifest. */
-export function rocSummary(items: Scored[], n = 64): [number, number][] {
+/**
+ * The ROC as at most `n` + 2 [fpr, tpr, threshold] points (evenly spaced along the curve's index),
+ * rates rounded to 4 decimals: small enough for a manifest. threshold is the score at which that
+ * point is reached (accept iff score ≥ threshold), kept so a target false-accept rate can be turned
+ * into a threshold; the (0, 0) point has none (its threshold is +∞).
+ */
+export function rocSummary(items: Scored[], n = 64): ([number, number] | [number, number, number])[] {
   const roc = rocCurve(items);
   const keep = new Set([0, roc.length - 1, ...Array.from({ length: n }, (_, i) => Math.round(((i + 1) * (roc.length - 1)) / (n + 1)))]);
   const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
-  return [...keep].sort((a, b) => a - b).map((i) => [r4(roc[i].fpr), r4(roc[i].tpr)]);
+  return [...keep].sort((a, b) => a - b).map((i) =>
+    Number.isFinite(roc[i].threshold) ? [r4(roc[i].fpr), r4(roc[i].tpr), Math.round(roc[i].threshold * 1e6) / 1e6] : [r4(roc[i].fpr), r4(roc[i].tpr)]);
 }
 
 /** AUC = P(score_same > score_diff) + ½ P(tie), with DeLong's variance. */

@@ -37,7 +37,7 @@ export interface HeadMeta {
   split?: { valFraction: number; seed: number };
   threshold?: { score: number; similarity: number; method: string };
   metrics?: Record<string, number | string>;
-  roc?: { pairs: string; points: [number, number][] };
+  roc?: { pairs: string; points: ([number, number] | [number, number, number])[] };
   [k: string]: unknown;
 }
 

@@ -139,7 +139,7 @@ export interface BackboneEvaluation {
   align: AlignSpec;
   variants: VariantResult[];
   /** View 2 ROC of the unit-embedding variant, as the manifest carries it. */
-  roc?: { pairs: string; points: [number, number][] };
+  roc?: { pairs: string; points: ([number, number] | [number, number, number])[] };
   /** Images aligned by centre framing because no face was detected, per evaluated set. */
   fallbacks: Record<string, { images: number; fallback: number; examples: string[] }>;
   notes: string[];
