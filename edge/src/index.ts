@@ -5,6 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { admin } from './routes/admin';
 import { consoleRoute } from './routes/console';
 import { onError, routeNotFound } from './http/errors';
+import { galleryDtype } from './gallery/pack';
 import { rebuildGallery } from './gallery/rebuild';
 import { health } from './routes/health';
 import { identify } from './routes/identify';
@@ -35,7 +36,7 @@ export default {
     const env = guardStorage(rawEnv);
     ctx.waitUntil(
       getManifest(env)
-        .then((m) => rebuildGallery(env.GALLERY, m, env.GALLERY_DTYPE === 'i8' ? 'i8' : 'f32'))
+        .then((m) => rebuildGallery(env.GALLERY, m, galleryDtype(env)))
         .then((r) => r.changed && console.log('gallery rebuilt', JSON.stringify(r)))
         .catch((e) => console.error('gallery rebuild failed', e)),
     );

@@ -7,6 +7,7 @@ import { EnrolForm, EnrolJson, FacePolicyField } from './enrol-input';
 import { requireAdmin } from '../http/auth';
 import { ApiError } from '../http/errors';
 import { noteWrite } from '../gallery/cache';
+import { galleryDtype } from '../gallery/pack';
 import { rebuildGallery } from '../gallery/rebuild';
 import { validateIdentityId } from '../identity/id';
 import { IdentityStore, type IdentityMeta } from '../identity/store';
@@ -144,5 +145,5 @@ admin
   })
   .openapi(rebuild, async (c) => {
     const m = await getManifest(c.env);
-    return c.json(await rebuildGallery(c.env.GALLERY, m, c.env.GALLERY_DTYPE === 'i8' ? 'i8' : 'f32'), 200);
+    return c.json(await rebuildGallery(c.env.GALLERY, m, galleryDtype(c.env)), 200);
   });
