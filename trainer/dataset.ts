@@ -1,6 +1,5 @@
 // A labelled feature matrix: the trainer's view of a split once backbone features are cached.
 // Rows are images; labels are identity numbers; features are rows × dim float32 in one buffer.
-import { l2Normalize } from '../models/contract/distance.js';
 import type { LfwIndex } from './lfw.js';
 
 /** What the trainer needs from a FeatureStore (trainer/features/store.ts) or any stand-in. */
@@ -79,5 +78,3 @@ export function setIndex(set: LabeledSet): LfwIndex {
   return out;
 }
 
-/** @deprecated l2Normalize from models/contract/distance.ts; kept only for callers not yet moved. */
-export const normalizeRows = l2Normalize;

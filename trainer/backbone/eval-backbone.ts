@@ -11,7 +11,8 @@ import * as ort from 'onnxruntime-node';
 import { alignFace, type AlignSpec } from '../../models/contract/face/align.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { repoRoot, type LfwDir } from '../../paths.js';
-import { matrixLookup, normalizeRows, type FeatureLookup } from '../dataset.js';
+import { l2Normalize } from '../../models/contract/distance.js';
+import { matrixLookup, type FeatureLookup } from '../dataset.js';
 import type { PathEmbedder } from '../embed.js';
 import { evaluateMethod, loadEvalData, scorePairs, separation, type MethodResult, type Separation } from '../evaluate.js';
 import { decodeImage } from '../images.js';
@@ -101,7 +102,7 @@ export class OutputStore {
     const uniq = [...new Set(paths)];
     const x = new Float32Array(uniq.length * this.dim);
     uniq.forEach((p, i) => x.set(this.rows.get(p)!, i * this.dim));
-    return matrixLookup(uniq, this.dim, normalise ? normalizeRows(x, this.dim) : x);
+    return matrixLookup(uniq, this.dim, normalise ? l2Normalize(x, this.dim) : x);
   }
 
   embedder(normalise: boolean): PathEmbedder {
