@@ -16,7 +16,7 @@ import { alignmentTransform, warpToCanvas, type AlignSpec, type Point } from '..
 import { KEYPOINTS } from '../../models/contract/face/detect.js';
 import { cropBox, resample, type RawImage } from '../../models/contract/preprocess.js';
 import { startLocalServer, type LocalServer } from '../../scripts/lib/local-server.js';
-import { repoRoot } from '../../trainer/data-dir.js';
+import { repoRoot } from '../../paths.js';
 import { PHOTOS } from '../photos.js';
 import { describeWithLfw, LFW } from '../real-data.js';
 
