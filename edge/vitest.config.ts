@@ -1,6 +1,8 @@
 // Edge tests run inside workerd (the same runtime as production) through the Workers Vitest
 // plugin, against the root wrangler.toml with local KV/R2. Fixture images are made in Node by
-// test/global-setup.ts and handed to the tests with vitest's provide/inject.
+// test/global-setup.ts and handed to the tests with vitest's provide/inject. The gallery rows are
+// the production default (wrangler.toml's GALLERY_DTYPE, "i8"). EDGE_BENCH=1 runs the workerd
+// timings of `npm run bench` (edge/test/*.workerd-bench.ts) instead of the tests.
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
@@ -16,12 +18,12 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
-        bindings: { ...secrets, AUTH_DISABLED: 'false', GALLERY_DTYPE: 'f32' },
+        bindings: { ...secrets, AUTH_DISABLED: 'false' },
       },
     }),
   ],
   test: {
-    include: ['edge/**/*.test.ts'],
+    include: process.env.EDGE_BENCH ? ['edge/test/*.workerd-bench.ts'] : ['edge/**/*.test.ts'],
     globalSetup: ['edge/test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { galleryDtype, packShards, unpackShard } from '../src/gallery/pack';
 import { Snapshot } from '../src/gallery/snapshot';
+import { I8_SIMILARITY_ERROR } from './gallery-data';
 
 const unit = (seed: number, dim = 128) => {
   const v = Float32Array.from({ length: dim }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233));
@@ -24,7 +25,7 @@ describe('gallery shards', () => {
     expect(shards.map((b) => unpackShard(b).header.ids.length)).toEqual([2, 2, 2, 2, 2]);
   });
 
-  it('int8 (per-row scale) keeps dot products within 0.003 and takes about a quarter of the space', () => {
+  it('int8 (per-row scale) keeps dot products within the int8 error bound and takes about a quarter of the space', () => {
     const e = entries(20, 1);
     const [f32] = packShards(e, 128, 'f32'), [i8] = packShards(e, 128, 'i8');
     expect(i8.byteLength).toBeLessThan(f32.byteLength / 3);
@@ -35,7 +36,7 @@ describe('gallery shards', () => {
       s.scoreInto(q, best);
       return best;
     });
-    a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThan(0.003));
+    a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThan(I8_SIMILARITY_ERROR));
   });
 
   it('int8 rows use the full int8 range per row and survive a rebuild unchanged', () => {

@@ -46,7 +46,22 @@ function realModel(): { manifest: string; file: string; detector: string | null 
   return file ? { manifest, file, detector: find(files.detector?.path) ?? null } : null;
 }
 
+/** Real data gate, as test/real-data.ts for the node suite: missing LFW images or photos skip their
+ *  tests loudly, and fail the run under CI (which has them). */
+function realData() {
+  const facesAvailable = existsSync(facesDir);
+  const photosAvailable = existsSync(join(photosDir, 'two_people.jpg'));
+  const missing = [
+    ...(facesAvailable ? [] : [`no LFW images at ${facesDir} (FACES_DIR is the LFW root)`]),
+    ...(photosAvailable ? [] : [`no photos at ${photosDir} (PHOTOS_DIR)`]),
+  ];
+  if (missing.length && process.env.CI) throw new Error(`${missing.join('; ')} — CI must run the edge real-data tests`);
+  if (missing.length) console.warn(`\n*** SKIPPING edge real-data tests: ${missing.join('; ')} ***\n`);
+  return { facesAvailable, photosAvailable };
+}
+
 export default async function setup(project: TestProject) {
+  const { facesAvailable, photosAvailable } = realData();
   project.provide('fixtures', await makeFixtures());
   const real = realModel();
   const server = createServer((req, res) => {
@@ -72,8 +87,8 @@ export default async function setup(project: TestProject) {
   if (real) served.model = real.file;
   if (real?.detector) served.detector = real.detector;
   project.provide('realManifest', real?.manifest ?? null);
-  project.provide('facesAvailable', existsSync(facesDir));
-  project.provide('photosAvailable', existsSync(join(photosDir, 'two_people.jpg')));
+  project.provide('facesAvailable', facesAvailable);
+  project.provide('photosAvailable', photosAvailable);
   project.provide('faceSpec', defaultFaceSpec());
   return () => new Promise<void>((ok) => server.close(() => ok()));
 }
