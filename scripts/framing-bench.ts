@@ -20,6 +20,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { readManifest, NodeEmbedder } from '../models/load.js';
+import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { defaultFaceSpec, detectorBytes, NodeFaceDetector } from '../models/face-detector.js';
 import { preprocess, cropBox, type RawImage } from '../models/contract/preprocess.js';
 import { alignDetection, bySize, faceSize, type FaceSpec } from '../models/contract/face/pipeline.js';
@@ -44,11 +45,12 @@ const o = new Command()
   .option('--out-dir <dir>', 'write the first --examples re-composed JPEGs, their fixed crops and aligned faces here')
   .option('--examples <n>', 'how many examples --out-dir gets', '8')
   .option('--json', 'print one JSON object instead of tables')
+  .option('--backbone <id>', `the registered backbone's built model (${BACKBONE_IDS.join(', ')})`, DEFAULT_BACKBONE)
   .parse().opts();
 
 if (o.variant !== 'fp32' && o.variant !== 'int8') throw new Error('--variant must be fp32 or int8');
 const seed = Number(o.seed), threads = Number(o.threads);
-const m = readManifest();
+const m = readManifest(manifestOf(o.backbone));
 const manifestFace = (m as { face?: FaceSpec }).face;
 const face: FaceSpec = manifestFace ?? defaultFaceSpec();
 const detFile = m.files.detector && join(repoRoot, m.files.detector.path);

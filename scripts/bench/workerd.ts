@@ -17,6 +17,7 @@ import { readManifest, modelBytes } from '../../models/load.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { decodeImage } from '../../trainer/images.js';
 import { startLocalServer } from '../lib/local-server.js';
+import { DEFAULT_BACKBONE, manifestOf } from '../../trainer/backbone/ids.js';
 import { pct } from './util.js';
 import { lfwImagesDir } from '../../paths.js';
 
@@ -49,11 +50,11 @@ function workerdMemory(pgid: number): { hwm: number; rss: number } | null {
   return best;
 }
 
-export async function benchWorkerd(runs: number, log: (m: string) => void = () => {}): Promise<WorkerdResult> {
-  const m = readManifest();
+export async function benchWorkerd(runs: number, log: (m: string) => void = () => {}, backbone = DEFAULT_BACKBONE): Promise<WorkerdResult> {
+  const m = readManifest(manifestOf(backbone));
   const img = await images();
   const persistTo = mkdtempSync(join(tmpdir(), 'bench-workerd-'));
-  const server = await startLocalServer({ persistTo, stdio: 'ignore', log });
+  const server = await startLocalServer({ persistTo, stdio: 'ignore', log, backbone });
   try {
     const admin = { authorization: `Bearer ${server.adminToken}` };
     const post = async (path: string, body: Buffer, method = 'POST', headers: Record<string, string> = {}) => {
