@@ -1,8 +1,11 @@
-// Runs before the tests: builds models/build/*.onnx from the committed head, calibration and the
-// nsfwjs backbone when they are missing or do not match models/manifest.json.
+// Runs before the tests: builds each registered backbone's models (models/build/…) from the
+// committed artefacts when they are missing or do not match its manifest.
 import { execFileSync } from 'node:child_process';
 import { modelIsBuilt } from '../models/load.js';
 import { repoRoot } from '../paths.js';
+import { BACKBONE_IDS, buildArgs, manifestOf } from '../trainer/backbone/ids.js';
 
-if (modelIsBuilt()) console.error('[ensure-model] models/build matches models/manifest.json');
-else execFileSync('npx', ['tsx', 'scripts/build-model.ts'], { cwd: repoRoot, stdio: 'inherit' });
+for (const id of BACKBONE_IDS) {
+  if (modelIsBuilt(manifestOf(id))) console.error(`[ensure-model] ${id}: models/build matches ${manifestOf(id)}`);
+  else execFileSync('npx', buildArgs(id), { cwd: repoRoot, stdio: 'inherit' });
+}

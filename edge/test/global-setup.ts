@@ -10,6 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { makeFixtures } from './fixtures';
 import { trainerReference } from './reference';
 import { blazefacePath, defaultFaceSpec } from '../../models/face-detector';
+import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../../trainer/backbone/ids';
 import type { FaceSpec } from '../../models/contract/face/pipeline';
 import { lfwImagesDir, photosDir as photosDirOf } from '../../paths';
 
@@ -18,7 +19,8 @@ const facesDir = lfwImagesDir();
 const photosDir = photosDirOf();
 /**
  * URL prefix → what it serves: /faces/<Name>/<file> from the LFW tree, /photos/<file> from the
- * ordinary photos, /model the edge ONNX file, /detector the face detector's ONNX file.
+ * ordinary photos, /detector the face detector's ONNX file (/model/<id> and /detector/<id>: a
+ * backbone's built files).
  */
 const served: Record<string, string> = { faces: facesDir, photos: photosDir, detector: blazefacePath() };
 
@@ -26,8 +28,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     fixtures: Record<string, string>;
     filesUrl: string;
-    /** models/manifest.json's text when it and the edge model file it names exist, else null. */
-    realManifest: string | null;
+    /**
+     * Each registered backbone's built manifest text (trainer/backbone/ids.ts) whose edge model file
+     * exists, by backbone id; served at /model/<id> and /detector/<id>.
+     */
+    realManifests: Record<string, string>;
+    /** Every registered backbone id (trainer/backbone/ids.ts), built or not. */
+    backboneIds: string[];
     facesAvailable: boolean;
     photosAvailable: boolean;
     /** The face pipeline scripts/build-model.ts writes into manifests (detector, template, minimum size). */
@@ -35,15 +42,25 @@ declare module 'vitest' {
   }
 }
 
-/** The real model: models/manifest.json (or $EDGE_TEST_MANIFEST), the edge file and the detector it names. */
-function realModel(): { manifest: string; file: string; detector: string | null } | null {
-  const path = resolve(root, process.env.EDGE_TEST_MANIFEST ?? 'models/manifest.json');
+/** A built model: the manifest at `manifestPath`, the edge file and the detector it names. */
+function realModel(manifestPath: string): { manifest: string; file: string; detector: string | null } | null {
+  const path = resolve(root, manifestPath);
   if (!existsSync(path)) return null;
   const manifest = readFileSync(path, 'utf8');
   const files = JSON.parse(manifest).files ?? {};
   const find = (rel?: string) => rel ? [resolve(root, rel), resolve(dirname(path), basename(rel))].find((f) => existsSync(f)) : undefined;
   const file = find((files.edge ?? files.int8)?.path);
   return file ? { manifest, file, detector: find(files.detector?.path) ?? null } : null;
+}
+
+/** Every registered backbone's build; EDGE_TEST_MANIFEST replaces the default backbone's manifest. */
+function realModels() {
+  const out: Record<string, NonNullable<ReturnType<typeof realModel>>> = {};
+  for (const id of BACKBONE_IDS) {
+    const m = realModel(id === DEFAULT_BACKBONE ? (process.env.EDGE_TEST_MANIFEST ?? manifestOf(id)) : manifestOf(id));
+    if (m) out[id] = m;
+  }
+  return out;
 }
 
 /** Real data gate, as test/real-data.ts for the node suite: missing LFW images or photos skip their
@@ -63,19 +80,22 @@ function realData() {
 export default async function setup(project: TestProject) {
   const { facesAvailable, photosAvailable } = realData();
   project.provide('fixtures', await makeFixtures());
-  const real = realModel();
+  const real = realModels();
   const server = createServer((req, res) => {
     const [, top, ...rest] = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).split('/');
-    if (top === 'reference' && real) {
-      // /reference/faces/<LFW path> or /reference/photos/<photo>
-      const [kind, ...file] = rest;
-      trainerReference(real, normalize(join(kind === 'photos' ? photosDir : facesDir, ...file)))
+    if (top === 'reference') {
+      // /reference/<backbone id>/faces/<LFW path> or /reference/<backbone id>/photos/<photo>
+      const [id, kind, ...file] = rest;
+      if (!real[id]) return res.writeHead(404).end();
+      trainerReference(real[id], normalize(join(kind === 'photos' ? photosDir : facesDir, ...file)))
         .then((r) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(r)))
         .catch((e) => res.writeHead(500).end(String(e)));
       return;
     }
-    const base = served[top];
+    // /model/<id> and /detector/<id>: one backbone's files; /detector alone: the default detector.
+    const model = top === 'model' || top === 'detector' ? (rest.length ? real[rest[0]] : undefined) : undefined;
     const single = top === 'model' || top === 'detector';
+    const base = model ? (top === 'model' ? model.file : (model.detector ?? undefined)) : served[top];
     const path = single ? base : base && normalize(join(base, ...rest));
     if (!path || (!single && !path.startsWith(base + '/')) || !existsSync(path) || !statSync(path).isFile()) return res.writeHead(404).end();
     res.writeHead(200, { 'content-length': statSync(path).size });
@@ -84,9 +104,8 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as { port: number };
   project.provide('filesUrl', `http://127.0.0.1:${port}`);
-  if (real) served.model = real.file;
-  if (real?.detector) served.detector = real.detector;
-  project.provide('realManifest', real?.manifest ?? null);
+  project.provide('backboneIds', [...BACKBONE_IDS]);
+  project.provide('realManifests', Object.fromEntries(Object.entries(real).map(([id, m]) => [id, m.manifest])));
   project.provide('facesAvailable', facesAvailable);
   project.provide('photosAvailable', photosAvailable);
   project.provide('faceSpec', defaultFaceSpec());

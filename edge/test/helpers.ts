@@ -42,11 +42,11 @@ export async function served(path: string): Promise<Uint8Array> {
   }
 }
 
-/** The real model build (models/manifest.json, its edge file and its face detector) as global-setup serves it. */
-export async function installRealModel(manifestText: string) {
-  const manifest: ModelManifest = JSON.parse(manifestText);
-  const bytes = await served('model');
-  await installModel(bytes, manifest, manifest.face ? await served('detector') : undefined);
+/** A backbone's real build (its manifest, edge file and face detector) as global-setup serves it. */
+export async function installRealModel(id: string) {
+  const manifest: ModelManifest = JSON.parse(inject('realManifests')[id]);
+  const bytes = await served(`model/${id}`);
+  await installModel(bytes, manifest, manifest.face ? await served(`detector/${id}`) : undefined);
   return { manifest, bytes };
 }
 
