@@ -12,6 +12,7 @@ import { OnnxBackbone, backboneOnnx } from '../trainer/backbone/onnx-backbone.js
 import { tapByName } from '../trainer/features/taps.js';
 import { loadHead, headForward } from '../trainer/head-weights.js';
 import { decodeImage } from '../trainer/images.js';
+import { FaceCropper } from '../trainer/face-crops.js';
 import { readPeople } from '../trainer/lfw.js';
 import { parseTripletsCsv } from '../trainer/test-set.js';
 import { repoRoot } from '../paths.js';
@@ -20,8 +21,10 @@ import { describeWithLfw, LFW } from '../test/real-data.js';
 describeWithLfw('fused models on real LFW images', () => {
   const m = readManifest();
   const cache = new Map<string, Float32Array>();
+  // What production feeds the model: the face detected and aligned with the manifest's face spec.
+  const cropper = m.face && new FaceCropper({ face: m.face, imagesDir: LFW.images });
   const image = async (p: string) => {
-    if (!cache.has(p)) cache.set(p, preprocess(await decodeImage(join(LFW.images, p)), m.preprocess));
+    if (!cache.has(p)) cache.set(p, preprocess(cropper ? await cropper.faceImage(p, 'aligned') : await decodeImage(join(LFW.images, p)), m.preprocess));
     return cache.get(p)!;
   };
   let fp32: NodeEmbedder, int8: NodeEmbedder;
