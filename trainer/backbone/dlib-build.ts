@@ -14,8 +14,6 @@ import { parseManifest, type ModelManifest } from '../../models/contract/manifes
 import { detectorBytes, MIN_FACE_SIZE, NodeFaceDetector } from '../../models/face-detector.js';
 import { repoRoot, type LfwDir } from '../../paths.js';
 import { decodeImage } from '../images.js';
-import { readPeople } from '../lfw.js';
-import { makeRng } from '../rng.js';
 import { parseTripletsCsv } from '../test-set.js';
 import { activationTensors, quantizeQdq, type Range } from '../onnx/quantize.js';
 import { calibrate } from '../onnx/calibrate.js';
@@ -25,6 +23,7 @@ import { OPSET } from '../export.js';
 import { centreFraming } from './lfw-landmarks.js';
 import { lfwFaces } from './eval-backbone.js';
 import { chooseLfwFace } from '../face-crops.js';
+import { calibrationPaths } from '../calibration-set.js';
 import { faceSpecOf, type BackboneEntry } from './registry.js';
 import type { BackboneEvaluation } from './eval-backbone.js';
 
@@ -43,18 +42,6 @@ export async function chips(e: BackboneEntry, lfw: LfwDir, paths: string[]): Pro
     out.push(preprocess(alignFace(img, (await faces.get(p, img)).landmarks, e.align), e.preprocess));
   }
   return out;
-}
-
-/** A seeded set of peopleDevTrain images (training identities only) for activation ranges. */
-export function calibrationPaths(lfw: LfwDir, n: number, seed = 7): string[] {
-  const people = readPeople(lfw.file('peopleDevTrain.txt'))[0];
-  const rng = makeRng(seed);
-  const chosen = new Set<string>();
-  while (chosen.size < Math.min(n, people.length)) {
-    const p = people[rng.int(people.length)];
-    chosen.add(`${p.name}/${p.name}_${String(1 + rng.int(p.count)).padStart(4, '0')}.jpg`);
-  }
-  return [...chosen].sort();
 }
 
 /** The int8 QDQ graph: every activation feeding a conv/pool uint8, except the first `floatStem`. */
