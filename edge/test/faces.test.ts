@@ -37,7 +37,11 @@ describe.skipIf(!haveFaces).each(BUILT)('real model %s on LFW', (id) => {
     await installRealModel(id);
   }, 300_000);
 
-  it('enrols two people and identifies a third photo of each; a stranger matches no one', async () => {
+  // At the model's own T a stranger is accepted at the model's false-accept rate: 16–19% of the
+  // test CSV's different-person comparisons for inception_v3, 3% for dlib_resnet (scripts/framing-bench.ts,
+  // BENCHMARKS.md), so a single stranger photo cannot be asserted to match no one there. At a strict operating point (far 0.001,
+  // mapped through the ROC) it must not match, while the enrolled people still rank first.
+  it('enrols two people and identifies a third photo of each; a stranger matches no one at far 0.001', async () => {
     for (const who of [A, B]) {
       const r = await call('PUT', `/admin/identities/${who}`, { json: { images: [await b64(who, 1), await b64(who, 2)] } });
       expect(r.status, JSON.stringify(r.data)).toBe(201);
@@ -46,8 +50,14 @@ describe.skipIf(!haveFaces).each(BUILT)('real model %s on LFW', (id) => {
       const r = await call('POST', '/v1/identify', { json: { image: await b64(who, 3) } });
       expect(r.data.match?.id, JSON.stringify(r.data)).toBe(who);
     }
-    const s = await call('POST', '/v1/identify', { json: { image: await b64(STRANGER, 1) } });
+    const s = await call('POST', '/v1/identify', { json: { image: await b64(STRANGER, 1), far: 0.001 } });
+    expect(s.status, JSON.stringify(s.data)).toBe(200);
+    expect(s.data.operatingPoint.source).toBe('far');
     expect(s.data.match, JSON.stringify(s.data)).toBeNull();
+    for (const who of [A, B]) {
+      const r = await call('POST', '/v1/identify', { json: { image: await b64(who, 3), far: 0.001 } });
+      expect(r.data.candidates[0].id, JSON.stringify(r.data)).toBe(who);
+    }
   }, 300_000);
 
   it('a uniform grey image is no face: never identified as an enrolled person (422 no_face)', async () => {
