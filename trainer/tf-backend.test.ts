@@ -20,3 +20,21 @@ describe('tfjs backend selection', () => {
     expect(logs[0]).toMatch(/^tfjs backend: cpu/);
   });
 });
+
+describe('wasm BatchMatMul with transposes', () => {
+  it('gives the plain product of the transposed operands, for every flag combination', async () => {
+    await selectBackend([{ pkg: '@tensorflow/tfjs-backend-wasm', backend: 'wasm' }], () => {});
+    expect((tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc as { wrapped?: boolean }).wrapped).toBe(true);
+    const a = tf.randomNormal([2, 5, 7], 0, 1, 'float32', 3), b = tf.randomNormal([2, 7, 4], 0, 1, 'float32', 4);
+    const want = await tf.matMul(a, b).array();
+    const aT = tf.transpose(a, [0, 2, 1]), bT = tf.transpose(b, [0, 2, 1]);
+    for (const [x, y, ta, tb] of [[aT, b, true, false], [a, bT, false, true], [aT, bT, true, true]] as const) {
+      const got = (await tf.matMul(x, y, ta, tb).array()) as number[][][];
+      got.flat(2).forEach((v, i) => expect(v).toBeCloseTo((want as number[][][]).flat(2)[i], 4));
+    }
+    const buffers = () => tf.memory().numDataBuffers;
+    const before = buffers();
+    tf.tidy(() => { tf.matMul(aT, bT, true, true); }); // the transposed copies are freed too
+    expect(buffers()).toBe(before);
+  });
+});
