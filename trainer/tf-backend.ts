@@ -62,11 +62,12 @@ export function transposeBeforeMatMul(backendName: string): boolean {
     if ((!transposeA && !transposeB) || a.shape.length !== 3 || b.shape.length !== 3) return plain({ inputs, backend, attrs });
     const swap = (x: TensorInfo) => tr.kernelFunc({ inputs: { x }, backend, attrs: { perm: [0, 2, 1] } }) as TensorInfo;
     const at = transposeA ? swap(a) : a, bt = transposeB ? swap(b) : b;
+    const free = (x: TensorInfo) => (backend as tf.KernelBackend).disposeData(x.dataId);
     try {
       return plain({ inputs: { a: at, b: bt }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     } finally {
-      if (at !== a) backend.disposeData(at.dataId);
-      if (bt !== b) backend.disposeData(bt.dataId);
+      if (at !== a) free(at);
+      if (bt !== b) free(bt);
     }
   };
   (kernelFunc as { wrapped?: boolean }).wrapped = true;
