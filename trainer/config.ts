@@ -23,6 +23,8 @@ export interface TrainConfig {
   semiHard: boolean;
   /** Standardise features per dimension (train-set mean/std), folded into layer 1 on export. */
   standardize: boolean;
+  /** Export the epoch with the best validation accuracy (ties: lower validation loss), not the last one. */
+  keepBest: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -40,6 +42,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   neighbours: 32,
   semiHard: true,
   standardize: true,
+  keepBest: true,
 });
 
 export function makeConfig(overrides: Partial<Record<keyof TrainConfig, unknown>> = {}): TrainConfig {

@@ -17,7 +17,7 @@ describe('trainHead end to end (synthetic)', () => {
     const train = syntheticSet({ identities: 32, perIdentity: 8, dim: 2048, seed: 3 });
     const val = syntheticSet({ identities: 8, perIdentity: 8, dim: 2048, seed: 3, firstIdentity: 32 });
     const out = mkdtempSync(join(tmpdir(), 'train-'));
-    const r = await trainHead(train, val, { epochs: 4, batchSize: 32, valTriplets: 200, neighbours: 8 }, { outDir: out, log: quiet });
+    const r = await trainHead(train, val, { epochs: 4, batchSize: 32, valTriplets: 200, neighbours: 8, keepBest: false }, { outDir: out, log: quiet });
     const last = r.metrics.at(-1)!;
     expect(r.baseline.valAccuracy).toBeLessThan(0.9); // the baseline is really hurt by nuisance
     expect(last.valAccuracy).toBeGreaterThan(r.baseline.valAccuracy + 0.1);
@@ -31,6 +31,27 @@ describe('trainHead end to end (synthetic)', () => {
     const row = val.features.subarray(0, 2048);
     const want = embedRows(r.model, applyInputNorm(row, 2048, r.norm), 2048);
     headForward(weights, row).forEach((v, j) => expect(v).toBeCloseTo(want[j], 4));
+  });
+
+  it('exports the best validation epoch, not the last, with keepBest', async () => {
+    const train = syntheticSet({ identities: 12, perIdentity: 5, dim: 48, seed: 7 });
+    const val = syntheticSet({ identities: 6, perIdentity: 5, dim: 48, seed: 7, firstIdentity: 12 });
+    const out = mkdtempSync(join(tmpdir(), 'best-'));
+    const r = await trainHead(train, val, { learningRate: 3e-2, batchSize: 16, valTriplets: 60, neighbours: 4, epochs: 6 }, { outDir: out, log: quiet });
+    const key = (m: { valAccuracy: number; valLoss: number }) => m.valAccuracy * 1e6 - m.valLoss;
+    const best = r.metrics.reduce((a, m) => (key(m) > key(a) ? m : a));
+    expect(r.chosenEpoch).toBe(best.epoch);
+    const saved = loadHead(join(out, 'head'));
+    expect(saved.meta).toMatchObject({ chosenEpoch: best.epoch, epochs: 6 });
+    expect(Array.from(saved.weights.layers[2].kernel)).toEqual(Array.from(r.head.layers[2].kernel));
+    const summary = JSON.parse(readFileSync(join(out, 'train-summary.json'), 'utf8'));
+    expect(summary.chosen).toMatchObject({ epoch: best.epoch, valAccuracy: best.valAccuracy });
+    // The exported head is the chosen epoch's: it embeds like the final model only if that epoch was the last.
+    const row = val.features.subarray(0, 48);
+    const last = embedRows(r.model, applyInputNorm(row, 48, r.norm), 48);
+    const gap = headForward(r.head, row).reduce((m, v, j) => Math.max(m, Math.abs(v - last[j])), 0);
+    if (best.epoch === 6) expect(gap).toBeLessThan(1e-4);
+    else expect(gap).toBeGreaterThan(1e-4);
   });
 
   it('resumes from a checkpoint to the same weights as an uninterrupted run', async () => {

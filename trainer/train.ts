@@ -8,7 +8,7 @@ import { configDiff, makeConfig, type TrainConfig } from './config.js';
 import { l2Normalize } from '../models/contract/distance.js';
 import { matrixLookup, setIndex, type LabeledSet } from './dataset.js';
 import { buildHead, embedRows, getHeadWeights } from './head.js';
-import { EMBEDDING_SIZE, foldInputNorm, saveHead, type HeadWeights, type InputNorm } from './head-weights.js';
+import { EMBEDDING_SIZE, foldInputNorm, loadHead, saveHead, type HeadWeights, type InputNorm } from './head-weights.js';
 import { applyInputNorm, fitInputNorm } from './input-norm.js';
 import { trainEpoch } from './epoch.js';
 import { makeRng, subSeed } from './rng.js';
@@ -30,6 +30,9 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+const readMetricsFile = (p: string): EpochMetrics[] =>
+  existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+
 export interface TrainOptions {
   /** Where config.json, metrics.jsonl, checkpoint/ and head.{json,bin} go; nothing is written if absent. */
   outDir?: string;
@@ -48,6 +51,8 @@ export interface TrainResult {
   norm: InputNorm;
   /** Export-ready weights: standardisation folded in, so they take raw features. */
   head: HeadWeights;
+  /** The epoch whose weights `head` holds (the best validation epoch with keepBest, else the last). */
+  chosenEpoch: number;
   metrics: EpochMetrics[];
   /** The raw-feature cosine baseline on the same validation comparisons. */
   baseline: { valLoss: number; valAccuracy: number; valAccuracyStd: number };
@@ -104,8 +109,22 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
   log(`raw-feature cosine baseline: val accuracy ${baseline.valAccuracy.toFixed(4)} ± ${baseline.valAccuracyStd.toFixed(4)}, val loss ${baseline.valLoss.toFixed(4)}`);
 
   const metrics: EpochMetrics[] = [];
+  // Best-epoch selection on validation identities: the best head so far is kept in <out>/best-head,
+  // so that a resumed run still knows it.
+  const bestBase = out && join(out, 'best-head');
+  let best: { epoch: number; valAccuracy: number; valLoss: number; head?: HeadWeights } | undefined;
+  if (resuming && bestBase && existsSync(bestBase + '.json')) {
+    const b = loadHead(bestBase);
+    const m = readMetricsFile(join(out, 'metrics.jsonl')).find((r) => r.epoch === b.meta.epoch);
+    if (m) best = { epoch: m.epoch, valAccuracy: m.valAccuracy, valLoss: m.valLoss, head: b.weights };
+  }
+  const better = (m: EpochMetrics) => !best || m.valAccuracy > best.valAccuracy || (m.valAccuracy === best.valAccuracy && m.valLoss < best.valLoss);
   const record = (m: EpochMetrics) => {
     metrics.push(m);
+    if (c.keepBest && better(m)) {
+      best = { epoch: m.epoch, valAccuracy: m.valAccuracy, valLoss: m.valLoss, head: foldInputNorm(getHeadWeights(model), norm) };
+      if (bestBase) saveHead(bestBase, best.head!, { epoch: m.epoch });
+    }
     if (out) appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
     log(`epoch ${m.epoch}: train loss ${m.trainLoss?.toFixed(4) ?? '-'}, val loss ${m.valLoss.toFixed(4)}, val accuracy ${m.valAccuracy.toFixed(4)} ± ${m.valAccuracyStd.toFixed(4)} (${m.seconds.toFixed(1)} s)`);
     opts.onEpoch?.(m);
@@ -128,10 +147,14 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
     if (ckptDir) await saveCheckpoint(ckptDir, model, optimizer, norm, { epoch, learningRate: lr, iterations: optimizer.iterations });
   }
 
-  const head = foldInputNorm(getHeadWeights(model), norm);
+  const useBest = c.keepBest && best?.head !== undefined;
+  const head = useBest ? best!.head! : foldInputNorm(getHeadWeights(model), norm);
+  const chosenEpoch = useBest ? best!.epoch : c.epochs;
   if (out) {
-    saveHead(join(out, 'head'), head, { ...opts.meta, epochs: c.epochs });
-    writeFileSync(join(out, 'train-summary.json'), JSON.stringify({ config: c, baseline, final: metrics.at(-1) ?? null }, null, 2) + '\n');
+    saveHead(join(out, 'head'), head, { ...opts.meta, epochs: c.epochs, chosenEpoch });
+    const all = readMetricsFile(join(out, 'metrics.jsonl'));
+    const chosen = all.find((m) => m.epoch === chosenEpoch) ?? null;
+    writeFileSync(join(out, 'train-summary.json'), JSON.stringify({ config: c, baseline, chosenEpoch, chosen, final: all.at(-1) ?? null }, null, 2) + '\n');
   }
-  return { config: c, model, norm, head, metrics, baseline };
+  return { config: c, model, norm, head, chosenEpoch, metrics, baseline };
 }
