@@ -105,6 +105,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<ExtractResult>
     const input = new Float32Array(paths.length * px);
     const images = await Promise.all(paths.map(load));
     for (const f of variants) {
+      if (Object.values(storesFor[String(f)]).every((s) => paths.every((p) => s.has(p)))) continue; // e.g. only the mirrored store is new
       images.forEach((x, j) => input.set(f ? flipHorizontal(x, size) : x, j * px));
       const out = await backbone.run(input, paths.length);
       for (const [name, store] of Object.entries(storesFor[String(f)])) {
@@ -135,6 +136,7 @@ export async function featuresCommand(argv: string[]) {
     .option('--data <dir>').option('--backbone <spec>', 'nsfwjs:inception_v3 or a tfjs layers model.json', 'nsfwjs:inception_v3')
     .option('--crop <side>', 'centre crop as a fraction of the image', String(LFW_CROP_SIDE)).option('--flip', 'also cache mirrored images')
     .option('--taps <list>', 'feature taps', FEATURE_TAPS.map((t) => t.output).join(','))
+    .option('--threads <n>', 'onnxruntime intra-op threads', '2')
     .option('--framing <aligned|fixed>', 'aligned: detect + align each face onto the LFW template (defaultFaceSpec); fixed: the LFW image as-is', 'aligned')
     .parse(argv, { from: 'user' }).opts();
   const { parseFraming } = await import('../face-crops.js');
@@ -148,7 +150,7 @@ export async function featuresCommand(argv: string[]) {
   const spec: PreprocessSpec = lfwPreprocess(source.inputScale, Number(o.crop));
   const taps = String(o.taps).split(',').map((n) => FEATURE_TAPS.find((t) => t.output === n) ?? (() => { throw new Error(`unknown tap ${n}`); })());
   const tty = process.stderr.isTTY;
-  const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip, framing,
+  const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip, framing, threads: Number(o.threads),
     onProgress: (d, t, ips) => { if (tty) process.stderr.write(`\r${d}/${t} images, ${ips.toFixed(1)} images/s `); else if (d % 800 < 8) console.error(`${d}/${t} images, ${ips.toFixed(1)} images/s`); } });
   console.error(`\ncomputed ${r.computed} images at ${r.imagesPerSecond.toFixed(1)} images/s into ${CACHE_ROOT}`);
   const stores = Object.values(openStores({ source, spec, taps, cacheRoot: CACHE_ROOT, framing }, false)).map((s) => s.dir);
