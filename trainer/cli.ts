@@ -95,16 +95,17 @@ program.command('features').description('extract and cache backbone features (ow
     await mod.featuresCommand(process.argv.slice(process.argv.indexOf('features') + 1));
   });
 
-command('train', 'train the head on cached features (resumes from <run>/checkpoint)', ['features', 'data', 'run', 'epochs', 'lr', 'batchSize', 'margin', 'hardFraction', 'seed', 'set', 'fresh', 'json'], async (o) => {
+command('train', 'train the head on cached features (resumes from <run>/checkpoint); --set flipViews=true also trains on the mirrored store', ['features', 'data', 'run', 'epochs', 'lr', 'batchSize', 'margin', 'hardFraction', 'seed', 'set', 'fresh', 'json'], async (o) => {
   if (!o.features) throw new Error('train needs --features <store folder>');
-  const { store } = openStores(o);
+  const sets = parseSets(o.set);
+  const { store, flipStore } = openStores({ ...o, flip: sets.flipViews === 'true' });
   const overrides: Partial<Record<keyof TrainConfig, unknown>> = {
-    ...parseSets(o.set), epochs: o.epochs, learningRate: o.lr, batchSize: o.batchSize, margin: o.margin, hardFraction: o.hardFraction, seed: o.seed,
+    ...sets, epochs: o.epochs, learningRate: o.lr, batchSize: o.batchSize, margin: o.margin, hardFraction: o.hardFraction, seed: o.seed,
   };
   const bar = progressBar('epoch', wantProgress(o.json));
   const r = await trainOnStore(store, resolveDataDir(o.data), overrides as Partial<TrainConfig>, {
     outDir: fromRepo(o.run), resume: !o.fresh, log: (m) => { bar.end(); log(m); }, onBatch: bar,
-  });
+  }, flipStore);
   bar.end();
   return { run: fromRepo(o.run), final: r.metrics.at(-1) ?? null, baseline: r.baseline };
 });

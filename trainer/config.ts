@@ -25,6 +25,8 @@ export interface TrainConfig {
   standardize: boolean;
   /** Export the epoch with the best validation accuracy (ties: lower validation loss), not the last one. */
   keepBest: boolean;
+  /** Augmentation: every epoch, each training image is seen as its plain or its mirrored features (a coin flip; needs the -flip store). */
+  flipViews: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -43,6 +45,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   semiHard: true,
   standardize: true,
   keepBest: true,
+  flipViews: false,
 });
 
 export function makeConfig(overrides: Partial<Record<keyof TrainConfig, unknown>> = {}): TrainConfig {

@@ -14,6 +14,8 @@ export async function trainOnStore(
   lfw: LfwDir,
   overrides: Partial<TrainConfig> = {},
   opts: TrainOptions = {},
+  /** The mirrored images' store, for flipViews. */
+  mirrored?: FeatureLookup,
 ): Promise<TrainResult & { sets: DevSets }> {
   const c = makeConfig(overrides);
   const log = opts.log ?? console.error;
@@ -36,6 +38,14 @@ export async function trainOnStore(
     split: { valFraction: c.valFraction, seed: c.seed },
     ...opts.meta,
   };
-  const r = await trainHead(sets.train, sets.val, c, { ...opts, meta });
+  let mirroredTrain: Float32Array | undefined;
+  if (c.flipViews) {
+    if (!mirrored) throw new Error('flipViews needs the mirrored feature store (<store>-flip; run `trainer features --flip`)');
+    const missing = sets.train.paths.filter((p) => !mirrored.has(p));
+    if (missing.length) throw new Error(`the mirrored store lacks ${missing.length} training images (e.g. ${missing[0]}); run \`trainer features --flip\``);
+    mirroredTrain = new Float32Array(sets.train.features.length);
+    sets.train.paths.forEach((p, i) => mirroredTrain!.set(mirrored.get(p), i * store.meta.dim));
+  }
+  const r = await trainHead(sets.train, sets.val, c, { ...opts, meta, mirroredTrain });
   return { ...r, sets };
 }

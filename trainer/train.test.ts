@@ -54,6 +54,21 @@ describe('trainHead end to end (synthetic)', () => {
     else expect(gap).toBeGreaterThan(1e-4);
   });
 
+  it('flipViews trains on a coin flip of plain and mirrored rows per image, and refuses to run without them', async () => {
+    const train = syntheticSet({ identities: 10, perIdentity: 4, dim: 32, seed: 9 });
+    const val = syntheticSet({ identities: 4, perIdentity: 4, dim: 32, seed: 9, firstIdentity: 10 });
+    const cfg = { learningRate: 1e-3, batchSize: 16, valTriplets: 40, neighbours: 4, epochs: 2, keepBest: false };
+    await expect(trainHead(train, val, { ...cfg, flipViews: true }, { log: quiet })).rejects.toThrow(/mirrored/);
+    const plain = await trainHead(train, val, cfg, { log: quiet });
+    // Mirrored rows equal to the plain ones: the view draw must not disturb anything else.
+    const same = await trainHead(train, val, { ...cfg, flipViews: true }, { log: quiet, mirroredTrain: train.features.slice() });
+    expect(Array.from(same.head.layers[0].kernel)).toEqual(Array.from(plain.head.layers[0].kernel));
+    // Different mirrored rows are really seen.
+    const shifted = train.features.map((v, i) => v + (i % 7) * 0.5);
+    const other = await trainHead(train, val, { ...cfg, flipViews: true }, { log: quiet, mirroredTrain: shifted });
+    expect(Array.from(other.head.layers[0].kernel)).not.toEqual(Array.from(plain.head.layers[0].kernel));
+  });
+
   it('resumes from a checkpoint to the same weights as an uninterrupted run', async () => {
     const train = syntheticSet({ identities: 12, perIdentity: 5, dim: 48, seed: 5 });
     const val = syntheticSet({ identities: 6, perIdentity: 5, dim: 48, seed: 5, firstIdentity: 12 });

@@ -43,6 +43,8 @@ export interface TrainOptions {
   log?: (msg: string) => void;
   onEpoch?: (m: EpochMetrics) => void;
   onBatch?: (done: number, total: number) => void;
+  /** With flipViews: the mirrored images' raw features, row-aligned with the training set. */
+  mirroredTrain?: Float32Array;
 }
 
 export interface TrainResult {
@@ -103,6 +105,15 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
   const setLr = (v: number) => ((optimizer as unknown as { learningRate: number }).learningRate = v);
   setLr(lr);
   const xTrain = applyInputNorm(train.features, dim, norm);
+  if (c.flipViews && opts.mirroredTrain?.length !== train.features.length) throw new Error('flipViews needs the mirrored features of every training image (the <store>-flip folder)');
+  const xMirror = c.flipViews ? applyInputNorm(opts.mirroredTrain!, dim, norm) : undefined;
+  /** The epoch's view of the training rows: plain, or each row plain or mirrored by a coin flip. */
+  const epochView = (rng: ReturnType<typeof makeRng>) => {
+    if (!xMirror) return xTrain;
+    const x = new Float32Array(xTrain.length);
+    for (let i = 0; i < train.paths.length; i++) x.set((rng.next() < 0.5 ? xTrain : xMirror).subarray(i * dim, (i + 1) * dim), i * dim);
+    return x;
+  };
   const xVal = applyInputNorm(val.features, dim, norm);
   const valTriplets = makeTestTriplets(setIndex(val), c.valTriplets, subSeed(c.seed, 7));
   const baseline = scoreValidation(val, l2Normalize(val.features, dim), dim, valTriplets, c);
@@ -137,10 +148,11 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
     const t0 = performance.now();
     const rng = makeRng(subSeed(c.seed, epoch));
     const hard = epoch > c.hardFromEpoch && c.hardFraction > 0;
+    const x = xMirror ? epochView(makeRng(subSeed(c.seed, 1000 + epoch))) : xTrain;
     const t = hard
-      ? adaptiveTriplets(train.labels, embedRows(model, xTrain, dim), EMBEDDING_SIZE, rng, c)
+      ? adaptiveTriplets(train.labels, embedRows(model, x, dim), EMBEDDING_SIZE, rng, c)
       : randomTriplets(train.labels, rng);
-    const loss = trainEpoch({ model, optimizer, x: xTrain, dim, triplets: t, batchSize: c.batchSize, margin: c.margin, onBatch: opts.onBatch });
+    const loss = trainEpoch({ model, optimizer, x, dim, triplets: t, batchSize: c.batchSize, margin: c.margin, onBatch: opts.onBatch });
     validate(epoch, loss, t0);
     lr *= c.lrDecay;
     setLr(lr);

@@ -1,0 +1,102 @@
+// The InceptionV3 accuracy ladder (issue 13): each rung is a feature store plus training settings,
+// run as train → export (float16) → threshold (10-fold CV on validation identities) → evaluate, in
+// out/ladder/<rung>/. `--table` prints the ablation table from whatever rungs have finished.
+//   npx tsx scripts/ladder.ts <rung> [<rung> ...]     run rungs (resumes an interrupted one)
+//   npx tsx scripts/ladder.ts --table                 markdown rows for BENCHMARKS.md
+//   npx tsx scripts/ladder.ts --list                  the rungs and what they change
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { repoRoot, resolveDataDir } from '../paths.js';
+import { FeatureStore } from '../trainer/features/store.js';
+import { CACHE_ROOT } from '../trainer/features/cache-root.js';
+import { openStores } from '../trainer/features/extract.js';
+import { tapByName } from '../trainer/features/taps.js';
+import { loadBackbone } from '../trainer/backbone/source.js';
+import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../trainer/config.js';
+import { trainOnStore } from '../trainer/train-store.js';
+import { evaluateStep, exportStep, thresholdStep, type Evaluation } from '../trainer/run-steps.js';
+import { readJson, readRunHead, runFile } from '../trainer/run-dir.js';
+
+interface Rung { tap: string; set: Partial<TrainConfig>; why: string }
+
+/** The reference row is the committed aligned head's recipe (6 epochs, last epoch exported). */
+export const RUNGS: Record<string, Rung> = {
+  reference: { tap: 'mixed7_grid2', set: { epochs: 6, keepBest: false }, why: 'the committed aligned head (seed recipe, 6 epochs, last epoch)' },
+  'e40-best': { tap: 'mixed7_grid2', set: { epochs: 40 }, why: '40 epochs, best validation epoch exported' },
+  'lr1e-3': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 1e-3 }, why: 'Adam 1e-3 (10×), 30 epochs, best epoch' },
+  'lr3e-4': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 3e-4 }, why: 'Adam 3e-4 (3×), 30 epochs, best epoch' },
+  'lr3e-4-m0.4': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 3e-4, margin: 0.4 }, why: 'as lr3e-4, margin 0.4' },
+  'lr3e-4-m0.1': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 3e-4, margin: 0.1 }, why: 'as lr3e-4, margin 0.1' },
+  'lr3e-4-batchhard': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 3e-4, semiHard: false }, why: 'as lr3e-4, hard negatives without the semi-hard rule' },
+  'lr3e-4-random': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 3e-4, hardFraction: 0 }, why: 'as lr3e-4, random triplets only (no adaptive sampling)' },
+  'lr3e-4-flip': { tap: 'mixed7_grid2', set: { epochs: 30, learningRate: 3e-4, flipViews: true }, why: 'as lr3e-4, trained on plain or mirrored features (coin flip per image and epoch)' },
+  'grid3-lr3e-4': { tap: 'mixed7_grid3', set: { epochs: 30, learningRate: 3e-4 }, why: 'mixed7 3×3 grid (6,912-d), lr 3e-4, 30 epochs, best epoch' },
+  'm6grid3-lr3e-4': { tap: 'mixed6_grid3', set: { epochs: 30, learningRate: 3e-4 }, why: 'mixed6 3×3 grid (6,912-d), lr 3e-4, 30 epochs, best epoch' },
+};
+
+const LADDER_DIR = resolve(repoRoot, 'out/ladder');
+
+/** The aligned-framing feature store of one tap (the folder `trainer features --framing aligned` fills). */
+export function storeDir(tap: string): string {
+  const source = loadBackbone('nsfwjs:inception_v3');
+  const spec = lfwPreprocess(source.inputScale, LFW_CROP_SIDE);
+  return Object.values(openStores({ source, spec, taps: [tapByName(tap)], cacheRoot: CACHE_ROOT, framing: 'aligned' }, false))[0].dir;
+}
+
+async function runRung(name: string) {
+  const rung = RUNGS[name];
+  if (!rung) throw new Error(`unknown rung ${name} (known: ${Object.keys(RUNGS).join(', ')})`);
+  const dir = storeDir(rung.tap);
+  if (!existsSync(join(dir, 'meta.json'))) throw new Error(`rung ${name}: no feature store ${dir}; run: npx tsx trainer/cli.ts features --framing aligned --taps ${rung.tap}`);
+  const store = FeatureStore.read(dir);
+  const mirrored = existsSync(join(`${dir}-flip`, 'meta.json')) ? FeatureStore.read(`${dir}-flip`) : undefined;
+  if (rung.set.flipViews && !mirrored) throw new Error(`rung ${name}: no mirrored store ${dir}-flip; run: npx tsx trainer/cli.ts features --framing aligned --flip --taps ${rung.tap}`);
+  const run = join(LADDER_DIR, name);
+  const lfw = resolveDataDir();
+  const log = (m: string) => console.error(`[${name}] ${m}`);
+  const t0 = performance.now();
+  await trainOnStore(store, lfw, rung.set, { outDir: run, resume: true, log }, mirrored);
+  const trainSeconds = (performance.now() - t0) / 1000;
+  exportStep(run);
+  await thresholdStep({ run, lfw, store, log });
+  await evaluateStep({ run, lfw, store, tripletsCsv: resolve(repoRoot, 'models/test-triplets.csv'), log });
+  log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s (training ${trainSeconds.toFixed(0)} s)`);
+}
+
+const pct = (x: number) => x.toFixed(4);
+
+function tableRow(name: string): string | undefined {
+  const run = join(LADDER_DIR, name);
+  const e = readJson<Evaluation>(runFile(run, 'evaluation'));
+  if (!e) return undefined;
+  const rung = RUNGS[name];
+  const head = readRunHead(run);
+  const summary = readJson<{ chosenEpoch?: number; chosen?: { valAccuracy: number } }>(runFile(run, 'train-summary'));
+  const h = e.methods[0];
+  const changed = (Object.entries(rung.set) as [keyof TrainConfig, unknown][]).filter(([k, v]) => DEFAULT_CONFIG[k] !== v).map(([k, v]) => `${k} ${v}`).join(', ');
+  return `| ${name} | ${rung.tap} | ${changed || 'defaults'} | ${summary?.chosenEpoch ?? '–'} | ${summary?.chosen ? pct(summary.chosen.valAccuracy) : '–'} | ${head.meta.threshold?.similarity.toFixed(3)} | **${pct(h.testTriplets.accuracy)}** | ${h.devTest.accuracy.toFixed(3)} | ${h.devTest.auc.toFixed(3)} [${h.devTest.aucCi95[0].toFixed(3)}, ${h.devTest.aucCi95[1].toFixed(3)}] | ${pct(h.view2.mean)} ± ${pct(h.view2.std)} | ${h.view2.auc.toFixed(4)} |`;
+}
+
+const args = process.argv.slice(2);
+if (args.includes('--list')) {
+  for (const [k, r] of Object.entries(RUNGS)) console.log(`${k.padEnd(18)} ${r.tap.padEnd(13)} ${r.why}`);
+} else if (args.includes('--table')) {
+  console.log('| rung | feature | settings (vs defaults) | epoch kept | val acc (kept epoch) | T (sim) | test CSV (800) | pairsDevTest acc | pairsDevTest AUC [95% CI] | View 2 (optimistic) | View 2 AUC |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const k of Object.keys(RUNGS)) {
+    const row = tableRow(k);
+    if (row) console.log(row);
+  }
+} else if (args.length === 0) {
+  console.error('usage: npx tsx scripts/ladder.ts <rung> [...] | --table | --list');
+  process.exit(2);
+} else {
+  for (const name of args) {
+    if (!RUNGS[name]) {
+      console.error(`unknown rung ${name} (known: ${Object.keys(RUNGS).join(', ')})`);
+      process.exit(2);
+    }
+  }
+  for (const name of args) await runRung(name);
+}
