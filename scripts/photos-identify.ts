@@ -3,7 +3,8 @@
 // gallery), then identify every face in every other photo at the
 // model's own T, through the same detection + alignment as the Worker (onnxruntime-node). Reports
 // right / wrong / unknown per photo, and whether T holds on sharp photos (the not-enrolled person
-// must come out unknown; different people's best similarity vs T).
+// must come out unknown; different people's best similarity vs T), and the false-accept / false-reject
+// rates at T over every pair of labelled faces (the threshold-transfer check beside LFW).
 //   npx tsx scripts/photos-identify.ts [--manifest models/manifest.json] [--variant int8|fp32] [--json]
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ async function facesOf(path: string) {
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const gallery: { id: string; e: Float32Array }[] = [];
+/** Every labelled face of every distinct photo, for the pairwise false-accept rate at T. */
+const labelled: { id: string; e: Float32Array }[] = [];
 const trainDir = join(PHOTOS, 'knn_examples/train');
 const enrolled = new Set<string>();
 for (const id of readdirSync(trainDir).sort())
@@ -56,6 +59,7 @@ for (const id of readdirSync(trainDir).sort())
     enrolled.add(sha(p));
     const [face] = await facesOf(p);
     if (face) gallery.push({ id, e: face.e });
+    if (face) labelled.push({ id, e: face.e });
   }
 
 const rows: { photo: string; expected: string; got: string; similarity: number; right: boolean }[] = [];
@@ -66,6 +70,7 @@ for (const [photo, people] of Object.entries(TRUTH)) {
   const faces = await facesOf(p);
   people.forEach((expected, i) => {
     const f = faces[i];
+    if (f) labelled.push({ id: expected === '(not enrolled)' ? photo : expected, e: f.e });
     if (!f) { rows.push({ photo, expected, got: '(no face)', similarity: NaN, right: false }); return; }
     const best = gallery.map((g) => ({ id: g.id, s: dot(f.e, g.e) })).sort((a, b) => b.s - a.s)[0];
     const got = best.s > T ? best.id : 'unknown';
@@ -73,10 +78,21 @@ for (const [photo, people] of Object.entries(TRUTH)) {
   });
 }
 const right = rows.filter((r) => r.right).length;
-const summary = { model: m.modelVersion, backbone: m.backbone.name, variant: values.variant, threshold: Math.round(T * 1000) / 1000, galleryRows: gallery.length, faces: rows.length, right, wrong: rows.filter((r) => !r.right && r.got !== 'unknown').length, unknownButEnrolled: rows.filter((r) => !r.right && r.got === 'unknown').length };
+// Threshold transfer: every pair of labelled faces, same person vs different people, against T.
+const pairs = { same: 0, sameBelowT: 0, different: 0, differentAboveT: 0, maxDifferent: -1 };
+for (let i = 0; i < labelled.length; i++)
+  for (let j = i + 1; j < labelled.length; j++) {
+    const s = dot(labelled[i].e, labelled[j].e);
+    if (labelled[i].id === labelled[j].id) { pairs.same++; if (s <= T) pairs.sameBelowT++; }
+    else { pairs.different++; if (s > T) pairs.differentAboveT++; pairs.maxDifferent = Math.max(pairs.maxDifferent, s); }
+  }
+const summary = { model: m.modelVersion, backbone: m.backbone.name, variant: values.variant, threshold: Math.round(T * 1000) / 1000, galleryRows: gallery.length, faces: rows.length, right, wrong: rows.filter((r) => !r.right && r.got !== 'unknown').length, unknownButEnrolled: rows.filter((r) => !r.right && r.got === 'unknown').length,
+  pairs: { ...pairs, falseAcceptRate: pairs.differentAboveT / pairs.different, falseRejectRate: pairs.sameBelowT / pairs.same, maxDifferent: Math.round(pairs.maxDifferent * 1000) / 1000 } };
 if (values.json) console.log(JSON.stringify({ summary, rows }, null, 2));
 else {
   console.log('| photo | expected | answer | best similarity |\n|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.photo} | ${r.expected} | ${r.got}${r.right ? '' : ' ✗'} | ${r.similarity} |`);
   console.log(`\n${summary.model} (${summary.variant}), T = ${summary.threshold}: ${right}/${rows.length} faces right, ${summary.wrong} wrong identity, ${summary.unknownButEnrolled} enrolled people not recognised; gallery ${gallery.length} photos`);
+  const q = summary.pairs;
+  console.log(`pairs of labelled faces at T: different people above T ${q.differentAboveT}/${q.different} (FAR ${(100 * q.falseAcceptRate).toFixed(1)}%, highest ${q.maxDifferent}), same person at or below T ${q.sameBelowT}/${q.same} (FRR ${(100 * q.falseRejectRate).toFixed(1)}%)`);
 }
