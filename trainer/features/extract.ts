@@ -137,6 +137,7 @@ export async function featuresCommand(argv: string[]) {
     .option('--crop <side>', 'centre crop as a fraction of the image', String(LFW_CROP_SIDE)).option('--flip', 'also cache mirrored images')
     .option('--taps <list>', 'feature taps', FEATURE_TAPS.map((t) => t.output).join(','))
     .option('--threads <n>', 'onnxruntime intra-op threads', '2')
+    .option('--size <px>', 'backbone input side (InceptionV3 takes any; the committed model uses 299)')
     .option('--framing <aligned|fixed>', 'aligned: detect + align each face onto the LFW template (defaultFaceSpec); fixed: the LFW image as-is', 'aligned')
     .parse(argv, { from: 'user' }).opts();
   const { parseFraming } = await import('../face-crops.js');
@@ -147,7 +148,7 @@ export async function featuresCommand(argv: string[]) {
   // People with several photos first: training needs them; one-photo people only serve as negatives.
   const people = [...index.values()];
   const paths = [...people.filter((p) => p.length > 1).flat(), ...people.filter((p) => p.length === 1).flat()];
-  const spec: PreprocessSpec = lfwPreprocess(source.inputScale, Number(o.crop));
+  const spec: PreprocessSpec = { ...lfwPreprocess(source.inputScale, Number(o.crop)), ...(o.size ? { size: Number(o.size) } : {}) };
   const taps = String(o.taps).split(',').map((n) => FEATURE_TAPS.find((t) => t.output === n) ?? (() => { throw new Error(`unknown tap ${n}`); })());
   const tty = process.stderr.isTTY;
   const r = await extractFeatures({ source, imagesDir: lfw.images, paths, spec, taps, cacheRoot: CACHE_ROOT, flip: !!o.flip, framing, threads: Number(o.threads),
