@@ -1,6 +1,8 @@
 // The InceptionV3 accuracy ladder (issue 13): each rung is a feature store plus training settings,
 // run as train → export (float16) → threshold (10-fold CV on validation identities) → evaluate, in
-// out/ladder/<rung>/. `--table` prints the ablation table from whatever rungs have finished.
+// out/ladder/<rung>/. `--table` prints the ablation table from whatever rungs have finished. The
+// model to commit is chosen on validation identities only (the threshold step's 10-fold CV accuracy on
+// 2,000 comparisons); the test columns are never used to choose.
 //   npx tsx scripts/ladder.ts <rung> [<rung> ...]     run rungs (resumes an interrupted one)
 //   npx tsx scripts/ladder.ts --table                 markdown rows for BENCHMARKS.md
 //   npx tsx scripts/ladder.ts --list                  the rungs and what they change
@@ -78,19 +80,20 @@ function tableRow(name: string): string | undefined {
   const head = readRunHead(run);
   const summary = readJson<{ chosenEpoch?: number; chosen?: { valAccuracy: number } }>(runFile(run, 'train-summary'));
   const h = e.methods[0];
+  const cv = readJson<{ mean: number; std: number }>(runFile(run, 'threshold'));
   // Squared distance d accepted when R = −d > T.
   const far = h.distances.different.filter((d) => -d > h.threshold).length / h.distances.different.length;
   const frr = h.distances.same.filter((d) => -d <= h.threshold).length / h.distances.same.length;
   const changed = (Object.entries(rung.set) as [keyof TrainConfig, unknown][]).filter(([k, v]) => DEFAULT_CONFIG[k] !== v).map(([k, v]) => `${k} ${v}`).join(', ');
-  return `| ${name} | ${rung.tap}${rung.size ? ` @${rung.size}` : ''} | ${changed || 'defaults'} | ${summary?.chosenEpoch ?? '–'} | ${summary?.chosen ? pct(summary.chosen.valAccuracy) : '–'} | ${head.meta.threshold?.similarity.toFixed(3)} | **${pct(h.testTriplets.accuracy)}** | ${h.devTest.accuracy.toFixed(3)} | ${h.devTest.auc.toFixed(3)} [${h.devTest.aucCi95[0].toFixed(3)}, ${h.devTest.aucCi95[1].toFixed(3)}] | ${pct(h.view2.mean)} ± ${pct(h.view2.std)} | ${h.view2.auc.toFixed(4)} | ${(100 * far).toFixed(1)}% / ${(100 * frr).toFixed(1)}% |`;
+  return `| ${name} | ${rung.tap}${rung.size ? ` @${rung.size}` : ''} | ${changed || 'defaults'} | ${summary?.chosenEpoch ?? '–'} | ${summary?.chosen ? pct(summary.chosen.valAccuracy) : '–'} | ${cv ? `${pct(cv.mean)} ± ${pct(cv.std)}` : '–'} | ${head.meta.threshold?.similarity.toFixed(3)} | **${pct(h.testTriplets.accuracy)}** | ${h.devTest.accuracy.toFixed(3)} | ${h.devTest.auc.toFixed(3)} [${h.devTest.aucCi95[0].toFixed(3)}, ${h.devTest.aucCi95[1].toFixed(3)}] | ${pct(h.view2.mean)} ± ${pct(h.view2.std)} | ${h.view2.auc.toFixed(4)} | ${(100 * far).toFixed(1)}% / ${(100 * frr).toFixed(1)}% |`;
 }
 
 const args = process.argv.slice(2);
 if (args.includes('--list')) {
   for (const [k, r] of Object.entries(RUNGS)) console.log(`${k.padEnd(18)} ${r.tap.padEnd(13)} ${String(r.size ?? 299).padEnd(4)} ${r.why}`);
 } else if (args.includes('--table')) {
-  console.log('| rung | feature | settings (vs defaults) | epoch kept | val acc (kept epoch) | T (sim) | test CSV (800) | pairsDevTest acc | pairsDevTest AUC [95% CI] | View 2 (optimistic) | View 2 AUC | View 2 FAR / FRR at T |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| rung | feature | settings (vs defaults) | epoch kept | val acc (kept epoch) | val CV at T (model choice) | T (sim) | test CSV (800) | pairsDevTest acc | pairsDevTest AUC [95% CI] | View 2 (optimistic) | View 2 AUC | View 2 FAR / FRR at T |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const k of Object.keys(RUNGS)) {
     const row = tableRow(k);
     if (row) console.log(row);
