@@ -61,7 +61,7 @@ log(`head ${o.head}: feature ${feature}, threshold R > ${threshold.score}`);
 // The face detector travels beside the embedding model; the framing is the one the head trained on.
 const face = (meta.face as FaceSpec | undefined) ?? defaultFaceSpec();
 
-const fp32 = fusedGraph(source, tapByName(feature), weights);
+const fp32 = fusedGraph(source, tapByName(feature), weights, spec.size);
 const calibrationFile = join(repoRoot, 'models/calibration.json');
 if (o.calibrate || !existsSync(calibrationFile)) {
   // Calibrated on what the Worker feeds the model: faces detected and aligned with the manifest's FaceSpec.

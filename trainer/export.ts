@@ -13,8 +13,8 @@ export const OPSET = 17;
 export const INPUT = 'image';
 export const OUTPUT = 'embedding';
 
-export function fusedGraph(src: BackboneSource, tap: FeatureTap, head: HeadWeights): Graph {
-  const backbone = kerasToOnnx(layersOf(src), decodeWeights(src), [{ ...tap, output: 'features' }], INPUT);
+export function fusedGraph(src: BackboneSource, tap: FeatureTap, head: HeadWeights, inputSize?: number): Graph {
+  const backbone = kerasToOnnx(layersOf(src), decodeWeights(src), [{ ...tap, output: 'features' }], INPUT, inputSize);
   return fuseHead(backbone, 'features', head, OUTPUT);
 }
 

@@ -7,8 +7,8 @@ import { encodeModel } from '../onnx/proto.js';
 
 export const OPSET = 17;
 
-export function backboneOnnx(src: BackboneSource, taps: FeatureTap[]): Uint8Array {
-  const graph = kerasToOnnx(layersOf(src), decodeWeights(src), taps);
+export function backboneOnnx(src: BackboneSource, taps: FeatureTap[], inputSize?: number): Uint8Array {
+  const graph = kerasToOnnx(layersOf(src), decodeWeights(src), taps, undefined, inputSize);
   return encodeModel({ graph, opset: OPSET, producer: 'edge-face', metadata: { backbone: src.name, backbone_sha256: src.sha256 } });
 }
 

@@ -91,7 +91,7 @@ const inceptionV3: BackboneEntry = {
   embeddingModel() {
     const { weights, meta } = loadHead(HEAD);
     const src = loadNsfwjs();
-    return built(fusedGraph(src, tapByName(String(meta.feature)), weights), { backbone: src.name, backbone_sha256: src.sha256, feature: String(meta.feature) }, true);
+    return built(fusedGraph(src, tapByName(String(meta.feature)), weights, (meta.preprocess as { size?: number } | undefined)?.size), { backbone: src.name, backbone_sha256: src.sha256, feature: String(meta.feature) }, true);
   },
   rawModel() { return this.embeddingModel(); },
 };

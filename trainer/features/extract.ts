@@ -90,7 +90,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<ExtractResult>
   const fallbacks = () => (fr ? { fallbacks: alignmentFallbacks(o.paths, cropper.cache, fr.face) } : {});
   if (o.paths.length === 0 || complete(o, variants)) return { computed: 0, imagesPerSecond: 0, ...fallbacks() };
   const load = (p: string) => cropper.faceImage(p, framing).then((img) => preprocess(img, o.spec));
-  const backbone = await OnnxBackbone.create(backboneOnnx(o.source, o.taps), o.spec.size, o.threads ?? 2);
+  const backbone = await OnnxBackbone.create(backboneOnnx(o.source, o.taps, o.spec.size), o.spec.size, o.threads ?? 2);
   const size = o.spec.size, px = size * size * 3;
   const storesFor: Record<string, Record<string, FeatureStore>> = {};
   const t0 = Date.now();

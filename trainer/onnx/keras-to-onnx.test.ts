@@ -31,3 +31,23 @@ describeWithLfw('InceptionV3 tfjs → ONNX parity on real LFW images', () => {
     expect(Math.sqrt(num / den)).toBeLessThan(1e-4);
   });
 });
+
+it.each([224, 192])('input side %i: the mixed7 2×2 grid is the mean of each quadrant of that size\'s map', async (side) => {
+  const src = loadNsfwjs();
+  const net = await OnnxBackbone.create(backboneOnnx(src, [
+    { output: 'map', layer: 'mixed7', pool: 'none' }, { output: 'grid', layer: 'mixed7', pool: 'grid2' },
+  ], side), side, 1);
+  const x = Float32Array.from({ length: side * side * 3 }, (_, i) => ((i * 7919) % 255) / 255);
+  const { map, grid } = await net.run(x, 1);
+  await net.release();
+  const h = (side === 224 ? 12 : 10), half = h / 2; // InceptionV3's mixed7 map: 17×17 at 299
+  expect(map.length).toBe(768 * h * h);
+  expect(grid.length).toBe(3072);
+  for (const c of [0, 300, 767])
+    for (let gy = 0; gy < 2; gy++)
+      for (let gx = 0; gx < 2; gx++) {
+        let sum = 0;
+        for (let y = gy * half; y < (gy + 1) * half; y++) for (let xx = gx * half; xx < (gx + 1) * half; xx++) sum += map[c * h * h + y * h + xx];
+        expect(grid[c * 4 + gy * 2 + gx]).toBeCloseTo(sum / (half * half), 4);
+      }
+});

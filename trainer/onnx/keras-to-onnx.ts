@@ -38,7 +38,8 @@ function convKernel(k: DecodedWeight, scale: Float32Array) {
   return out;
 }
 
-export function kerasToOnnx(layers: LayerJson[], weights: Weights, taps: FeatureTap[], inputName = 'image'): Graph {
+/** `inputSize` overrides the model's square input side (a fully convolutional cut takes any). */
+export function kerasToOnnx(layers: LayerJson[], weights: Weights, taps: FeatureTap[], inputName = 'image', inputSize?: number): Graph {
   const b = new GraphBuilder('backbone');
   const consumers = new Map<string, string[]>();
   for (const l of layers)
@@ -58,7 +59,8 @@ export function kerasToOnnx(layers: LayerJson[], weights: Weights, taps: Feature
     let v: Value;
     switch (l.class_name) {
       case 'InputLayer': {
-        const [, h, w, c] = cfg.batch_input_shape;
+        const [, h0, w0, c] = cfg.batch_input_shape;
+        const [h, w] = inputSize ? [inputSize, inputSize] : [h0, w0];
         b.graph.inputs.push({ name: inputName, dataType: DataType.FLOAT, shape: ['N', h, w, c] });
         v = { name: b.node('Transpose', [inputName], { perm: [0, 3, 1, 2] }, 'input_nchw'), c, h, w };
         break;
