@@ -10,7 +10,7 @@ import { CACHE_ROOT } from './features/cache-root.js';
 import { indexImages, readPeople } from './lfw.js';
 import { pick } from './splits.js';
 import { makeTestTriplets, tripletsToCsv } from './test-set.js';
-import { parseSets, type TrainConfig } from './config.js';
+import { makeConfig, parseSets, type TrainConfig } from './config.js';
 import { trainOnStore } from './train-store.js';
 import { evaluateStep, exportStep, reportStep, thresholdStep } from './run-steps.js';
 import { readRunHead } from './run-dir.js';
@@ -66,6 +66,12 @@ function print(result: unknown, json?: boolean) {
 
 const fromRepo = (p: string) => resolve(repoRoot, p);
 
+/** `--set` pairs checked and typed against the config (unknown keys and bad values throw), only those keys kept. */
+function makeConfigPatch(sets: Record<string, string>): Partial<TrainConfig> {
+  const full = makeConfig(sets);
+  return Object.fromEntries(Object.keys(sets).map((k) => [k, full[k as keyof TrainConfig]])) as Partial<TrainConfig>;
+}
+
 function openStores(o: Opts) {
   const key = o.features ? undefined : readRunHead(fromRepo(o.run)).meta.featureKey;
   const dir = o.features ? resolve(o.features) : join(CACHE_ROOT, String(key));
@@ -119,8 +125,9 @@ command('threshold', 'choose T by 10-fold CV on validation identities and record
   return rest;
 });
 
-command('evaluate', 'test triplets, pairsDevTest and LFW View 2, beside the raw-feature baseline', ['run', 'features', 'data', 'flip', 'triplets', 'trainPerFold', 'json'], async (o) => {
-  const e = await evaluateStep({ run: fromRepo(o.run), lfw: resolveDataDir(o.data), ...openStores(o), tripletsCsv: fromRepo(o.triplets), trainPerFold: o.trainPerFold, log });
+command('evaluate', 'test triplets, pairsDevTest and LFW View 2, beside the raw-feature baseline (--set changes the per-fold trainings of --train-per-fold)', ['run', 'features', 'data', 'flip', 'triplets', 'trainPerFold', 'set', 'json'], async (o) => {
+  const perFoldSettings = makeConfigPatch(parseSets(o.set));
+  const e = await evaluateStep({ run: fromRepo(o.run), lfw: resolveDataDir(o.data), ...openStores(o), tripletsCsv: fromRepo(o.triplets), trainPerFold: o.trainPerFold, perFoldSettings, log });
   const methods = e.methods.map(({ distances: _d, ...m }) => m);
   return o.json ? { ...e, methods } : Object.fromEntries(methods.map((m) => [m.name,
     `T ${m.threshold.toFixed(4)} | test triplets ${(100 * m.testTriplets.accuracy).toFixed(2)}% loss ${m.testTriplets.loss.toFixed(4)} | pairsDevTest ${(100 * m.devTest.accuracy).toFixed(2)}% | View 2 ${(100 * m.view2.mean).toFixed(2)} ± ${(100 * m.view2.std).toFixed(2)}% AUC ${m.view2.auc.toFixed(4)} EER ${(100 * m.view2.eer).toFixed(2)}%`]));

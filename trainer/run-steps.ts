@@ -38,9 +38,14 @@ export async function thresholdStep(i: StepInputs, rows = 1000): Promise<Thresho
   return t;
 }
 
-export interface Evaluation { methods: MethodResult[]; notes: string[]; view2TrainPerFold?: { mean: number; std: number; folds: number[] } }
+export interface Evaluation {
+  methods: MethodResult[];
+  notes: string[];
+  /** Clean View 2; `settings` are what the per-fold trainings changed from the run's config (e.g. fewer epochs). */
+  view2TrainPerFold?: { mean: number; std: number; folds: number[]; settings: Partial<TrainConfig> };
+}
 
-export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainPerFold?: boolean }): Promise<Evaluation> {
+export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainPerFold?: boolean; perFoldSettings?: Partial<TrainConfig> }): Promise<Evaluation> {
   const log = i.log ?? console.error;
   const { head, config, ids } = runContext(i);
   const data = loadEvalData(i.lfw, i.tripletsCsv);
@@ -67,7 +72,11 @@ export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainP
     `TAR@FAR=1e-3 rests on ${data.view2Pairs.filter((p) => !p.same).length} different-person View 2 pairs (a handful of false accepts) and is coarse.`,
   ];
   const out: Evaluation = { methods, notes };
-  if (i.trainPerFold) out.view2TrainPerFold = await view2TrainPerFold(i.lfw, i.store, config, { log, outDir: join(i.run, 'view2-folds') });
+  if (i.trainPerFold) {
+    const settings = i.perFoldSettings ?? {};
+    const r = await view2TrainPerFold(i.lfw, i.store, { ...config, ...settings }, { log, outDir: join(i.run, 'view2-folds') });
+    out.view2TrainPerFold = { ...r, settings };
+  }
   writeJson(runFile(i.run, 'evaluation'), out);
   const h = methods[0], raw = methods[1];
   updateHeadMeta(i.run, {
