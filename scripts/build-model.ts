@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { loadBackbone } from '../trainer/backbone/source.js';
 import { tapByName } from '../trainer/features/taps.js';
 import { loadHead } from '../trainer/head-weights.js';
-import { calibrationRanges, edgeGraph, fusedGraph, INPUT, OUTPUT, serialise } from '../trainer/export.js';
+import { calibrationRanges, edgeGraph, featureMeans, fusedGraph, INPUT, OUTPUT, serialise } from '../trainer/export.js';
 import { calibrationImages } from '../trainer/calibration-set.js';
 import { framingKey } from '../trainer/face-crops.js';
 import { repoRoot, resolveDataDir } from '../paths.js';
@@ -68,20 +68,24 @@ if (o.calibrate || !existsSync(calibrationFile)) {
   const { paths, images, fallbacks } = await calibrationImages(spec, Number(o.calibrationImages), o.data, undefined, face);
   log(`calibrating ${paths.length} aligned images (${fallbacks.length} without a face, used unaligned)`);
   const ranges = await calibrationRanges(fp32, images, spec.size);
-  const doc = { feature, preprocess: spec, framing: framingKey(face), images: paths, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])) };
+  const means = await featureMeans(fp32, images, spec.size);
+  const doc = { feature, preprocess: spec, framing: framingKey(face), images: paths, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])),
+    featureMean: Array.from(means, (x) => Number(x.toPrecision(6))) };
   writeFileSync(calibrationFile, JSON.stringify(doc, null, 1) + '\n');
 }
 const cal = JSON.parse(readFileSync(calibrationFile, 'utf8'));
 if (cal.feature !== feature || JSON.stringify(cal.preprocess) !== JSON.stringify(spec) || (cal.framing !== undefined && cal.framing !== framingKey(face)))
   throw new Error('models/calibration.json was made for another cut or preprocessing: rerun with --calibrate');
 const ranges = new Map(Object.entries(cal.ranges as Record<string, [number, number]>).map(([k, [min, max]]) => [k, { min, max }]));
+// Feature means centre the int8 head layer (older calibration files have none: it then stays float).
+const featureMean = cal.featureMean && Float32Array.from(cal.featureMean as number[]);
 
 mkdirSync(o.out, { recursive: true });
 const metadata = { backbone: source.name, backbone_sha256: source.sha256, feature };
 const files: ModelManifest['files'] = {};
 for (const [variant, graph, description] of [
   ['fp32', fp32, 'fp32 fused model (trainer, parity checks)'],
-  ['int8', edgeGraph(fp32, ranges), 'int8 QDQ fused model for the edge (onnxruntime optimisation level "all")'],
+  ['int8', edgeGraph(fp32, ranges, undefined, featureMean), 'int8 QDQ fused model for the edge (onnxruntime optimisation level "all")'],
 ] as const) {
   const bytes = serialise(graph, metadata);
   const path = join(o.out, `face-embed.${variant}.onnx`);

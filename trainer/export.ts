@@ -4,7 +4,7 @@ import { decodeWeights, layersOf, type BackboneSource } from './backbone/source.
 import { kerasToOnnx, type FeatureTap } from './onnx/keras-to-onnx.js';
 import { fuseHead } from './onnx/fuse-head.js';
 import { activationTensors, quantizeQdq, type Range } from './onnx/quantize.js';
-import { calibrate } from './onnx/calibrate.js';
+import { calibrate, tensorMoments } from './onnx/calibrate.js';
 import { encodeModel } from './onnx/proto.js';
 import type { Graph } from './onnx/ir.js';
 import type { HeadWeights } from './head-weights.js';
@@ -12,10 +12,12 @@ import type { HeadWeights } from './head-weights.js';
 export const OPSET = 17;
 export const INPUT = 'image';
 export const OUTPUT = 'embedding';
+/** The backbone feature the head reads (fusedGraph's cut output). */
+const FEATURES = 'features';
 
 export function fusedGraph(src: BackboneSource, tap: FeatureTap, head: HeadWeights, inputSize?: number): Graph {
-  const backbone = kerasToOnnx(layersOf(src), decodeWeights(src), [{ ...tap, output: 'features' }], INPUT, inputSize);
-  return fuseHead(backbone, 'features', head, OUTPUT);
+  const backbone = kerasToOnnx(layersOf(src), decodeWeights(src), [{ ...tap, output: FEATURES }], INPUT, inputSize);
+  return fuseHead(backbone, FEATURES, head, OUTPUT);
 }
 
 /** Activation ranges of the fused graph on real preprocessed images (NHWC, one at a time). */
@@ -42,12 +44,17 @@ function floatTail(g: Graph): Set<string> {
  */
 export const FLOAT_STEM = 3;
 
-export function edgeGraph(fp32: Graph, ranges: Map<string, Range>, floatStem = FLOAT_STEM): Graph {
+/** Mean of each feature (the head's input) on the calibration images: centres the int8 head layer. */
+export async function featureMeans(g: Graph, images: Float32Array[], size: number): Promise<Float32Array> {
+  return (await tensorMoments(g, FEATURES, images, [1, size, size, 3], OPSET)).mean;
+}
+
+export function edgeGraph(fp32: Graph, ranges: Map<string, Range>, floatStem = FLOAT_STEM, featureMean?: Float32Array): Graph {
   const acts = activationTensors(fp32);
   const missing = acts.filter((t) => !ranges.has(t));
   if (missing.length) throw new Error(`calibration does not cover ${missing.length} activations (e.g. ${missing[0]}): recalibrate`);
   const keep = new Set([...floatTail(fp32), ...acts.slice(0, floatStem)]);
-  return quantizeQdq(fp32, new Map([...ranges].filter(([t]) => !keep.has(t))));
+  return quantizeQdq(fp32, new Map([...ranges].filter(([t]) => !keep.has(t))), featureMean && new Map([[FEATURES, featureMean]]));
 }
 
 export function serialise(g: Graph, metadata: Record<string, string>): Uint8Array {

@@ -1,6 +1,7 @@
 // Static 8-bit quantisation of a converted backbone graph in QDQ form: per-output-channel conv
 // weights (lossless uint8 where the source was uint8, else int8), int32 biases, and uint8
-// activations whose ranges are calibrated on real images.
+// activations whose ranges are calibrated on real images; a large MatMul (the head's first layer)
+// gets centred, row-balanced, weight-only int8 when its input's calibrated mean is given.
 // onnxruntime (optimisation level 'all') fuses the QDQ pattern into QLinearConv and friends.
 import { DataType, type Graph, type Node, type Tensor } from './ir.js';
 
@@ -57,8 +58,22 @@ export function quantizeWeights(w: Tensor): { q: Int8Array | Uint8Array; scale: 
   return { q, scale, zeroPoint: 0 };
 }
 
+/** MatMul weights with at least this many values are stored as int8 (the head's first layer, 3.5 M at 6,912-d). */
+export const LARGE_MATMUL = 1 << 20;
+
+/** Symmetric int8 per column of a [K, N] MatMul weight. */
+export function quantizeColumns(w: Tensor): { q: Int8Array; scale: Float32Array } {
+  const data = w.data as Float32Array, [rows, cols] = w.dims;
+  const scale = new Float32Array(cols).fill(0);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) scale[j] = Math.max(scale[j], Math.abs(data[i * cols + j]));
+  for (let j = 0; j < cols; j++) scale[j] = scale[j] > 0 ? scale[j] / 127 : 1;
+  const q = new Int8Array(data.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[i * cols + j] = Math.round(data[i * cols + j] / scale[j]);
+  return { q, scale };
+}
+
 /** Returns a new graph with QDQ nodes; `ranges` must cover activationTensors(g). */
-export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
+export function quantizeQdq(g: Graph, ranges: Map<string, Range>, inputMeans?: Map<string, Float32Array>): Graph {
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const used = new Set<string>();
   const nodes: Node[] = [];
@@ -104,6 +119,41 @@ export function quantizeQdq(g: Graph, ranges: Map<string, Range>): Graph {
       );
       used.add(bName);
       }
+    } else if (n.opType === 'MatMul' && inputMeans?.has(n.inputs[0]) && (inits.get(n.inputs[1])?.data.length ?? 0) >= LARGE_MATMUL) {
+      // Weight-only int8 for the head's big first layer, activations float. Its weights have the
+      // input standardisation folded in: rows differ in scale by orders of magnitude, and the raw
+      // features are far from zero, so rounding W directly is ruinous (cosine 0.95 to fp32). Exactly:
+      // x·W = ((x − μ) ⊙ r)·(W ⊘ r) + μ·W, with r_i the largest |W_ij| of row i; only W ⊘ r (every
+      // row of size 1) is rounded, per column. μ: the feature means on the calibration images.
+      const wName = n.inputs[1], w = inits.get(wName)!, mean = inputMeans.get(n.inputs[0])!;
+      const [rows, cols] = w.dims, W = w.data as Float32Array;
+      const r = new Float32Array(rows);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < cols; j++) r[i] = Math.max(r[i], Math.abs(W[i * cols + j]));
+        if (!(r[i] > 0)) r[i] = 1;
+      }
+      const scaled = Float32Array.from(W, (v, k) => v / r[Math.floor(k / cols)]);
+      const offset = new Float64Array(cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) offset[j] += mean[i] * W[i * cols + j];
+      const { q, scale } = quantizeColumns({ ...w, data: scaled });
+      const base = `${wName}_centred`;
+      initializers.push(
+        { name: `${base}_mean`, dims: [rows], dataType: DataType.FLOAT, data: mean },
+        { name: `${base}_rowscale`, dims: [rows], dataType: DataType.FLOAT, data: r },
+        { name: `${base}_offset`, dims: [cols], dataType: DataType.FLOAT, data: Float32Array.from(offset) },
+        { name: `${wName}_q`, dims: w.dims, dataType: DataType.INT8, data: q },
+        { name: `${wName}_scale`, dims: [cols], dataType: DataType.FLOAT, data: scale },
+        { name: `${wName}_zp`, dims: [cols], dataType: DataType.INT8, data: new Int8Array(cols) },
+      );
+      const z = `${base}_z`, mm = `${base}_mm`;
+      nodes.push(
+        { opType: 'Sub', name: `${base}_sub`, inputs: [inputs[0], `${base}_mean`], outputs: [`${base}_sub`] },
+        { opType: 'Mul', name: z, inputs: [`${base}_sub`, `${base}_rowscale`], outputs: [z] },
+        { opType: 'DequantizeLinear', name: `${wName}_dq`, inputs: [`${wName}_q`, `${wName}_scale`, `${wName}_zp`], outputs: [`${wName}_dq`], attrs: { axis: 1 } },
+        { opType: 'MatMul', name: mm, inputs: [z, `${wName}_dq`], outputs: [mm] },
+        { opType: 'Add', name: n.name, inputs: [mm, `${base}_offset`], outputs: n.outputs },
+      );
+      used.add(wName);
     } else {
       nodes.push({ ...n, inputs });
     }
