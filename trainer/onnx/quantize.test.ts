@@ -8,7 +8,10 @@ import { LARGE_MATMUL, quantizeQdq } from './quantize.js';
 
 const rows = 1024, cols = 1024;
 let seed = 7;
-const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+const rand = () => {
+  seed = (seed * 16807) % 2147483647;
+  return (seed / 2147483647) * 2 - 1;
+};
 // Folded standardisation: row i scaled by 1/std_i, std spanning 1e-3..1; features = mean + std·noise.
 const std = Float32Array.from({ length: rows }, (_, i) => 10 ** (-3 * (i % 7) / 6));
 const mean = Float32Array.from({ length: rows }, () => 0.5 + 0.4 * rand());
