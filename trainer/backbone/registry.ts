@@ -1,7 +1,7 @@
 // The backbones a model can be built on, side by side: where the weights come from, the face
 // canvas (alignment template) and the crop of it the network sees, and what its output is.
 //   inception_v3  nsfwjs's InceptionV3 (not a face model) cut at the head's feature (models/head.json
-//                 meta.feature: mixed6, 3×3 grid since the issue-13 ladder), features → the committed
+//                 meta.feature: mixed5, 3×3 grid since the issue-13 ladder), features → the committed
 //                 triplet-trained head (models/head.*); LFW-fitted 250 px canvas, central 48% → 299.
 //   dlib_resnet   dlib's 128-d face descriptor ResNet (a face model, trained by Davis King on ~3M
 //                 faces) converted by trainer/backbone/dlib-resnet.ts; dlib's 150 px face chip,
@@ -86,7 +86,7 @@ const inceptionV3: BackboneEntry = {
   align: LFW_TEMPLATE,
   // The committed head's framing (models/head.json meta.preprocess; checked by registry.test.ts).
   preprocess: { crop: centreCrop(0.48), size: 299, resize: 'triangle', scale: 1 / 255, offset: 0, layout: 'NHWC' },
-  embedding: { kind: 'features + triplet head', dim: 128, note: 'the head\'s feature (mixed6 3×3 grid, 6912-d) → committed head (models/head.*) → L2' },
+  embedding: { kind: 'features + triplet head', dim: 128, note: 'the head\'s feature (mixed5 3×3 grid, 6912-d) → committed head (models/head.*) → L2' },
   manifest: MANIFESTS.inception_v3,
   buildDir: 'models/build',
   embeddingModel() {
