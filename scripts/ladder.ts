@@ -39,6 +39,7 @@ export const RUNGS: Record<string, Rung> = {
   'size224-lr3e-4': { tap: 'mixed7_grid2', size: 224, set: { ...V, epochs: 15, learningRate: 3e-4 }, why: 'as lr3e-4, backbone input 224 px instead of 299 (0.56× the MACs)' },
   'grid3-lr3e-4': { tap: 'mixed7_grid3', set: { ...V, epochs: 15, learningRate: 3e-4 }, why: 'mixed7 3×3 grid (6,912-d), lr 3e-4, 15 epochs, best epoch' },
   'm5grid3-lr3e-4': { tap: 'mixed5_grid3', set: { ...V, epochs: 15, learningRate: 3e-4 }, why: 'mixed5 3×3 grid (6,912-d), lr 3e-4, 15 epochs, best epoch' },
+  'm5grid3-lr3e-4-flip': { tap: 'mixed5_grid3', set: { ...V, epochs: 15, learningRate: 3e-4, flipViews: true }, why: 'as m5grid3-lr3e-4, trained on plain or mirrored features' },
   'm6grid3-lr3e-4': { tap: 'mixed6_grid3', set: { ...V, epochs: 15, learningRate: 3e-4 }, why: 'mixed6 3×3 grid (6,912-d), lr 3e-4, 15 epochs, best epoch' },
 };
 
