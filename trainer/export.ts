@@ -4,7 +4,7 @@ import { decodeWeights, layersOf, type BackboneSource } from './backbone/source.
 import { kerasToOnnx, type FeatureTap } from './onnx/keras-to-onnx.js';
 import { fuseHead } from './onnx/fuse-head.js';
 import { activationTensors, quantizeQdq, type Range } from './onnx/quantize.js';
-import { calibrate, tensorMoments } from './onnx/calibrate.js';
+import { calibrate, tensorMean } from './onnx/calibrate.js';
 import { encodeModel } from './onnx/proto.js';
 import type { Graph } from './onnx/ir.js';
 import type { HeadWeights } from './head-weights.js';
@@ -45,8 +45,8 @@ function floatTail(g: Graph): Set<string> {
 export const FLOAT_STEM = 3;
 
 /** Mean of each feature (the head's input) on the calibration images: centres the int8 head layer. */
-export async function featureMeans(g: Graph, images: Float32Array[], size: number): Promise<Float32Array> {
-  return (await tensorMoments(g, FEATURES, images, [1, size, size, 3], OPSET)).mean;
+export function featureMeans(g: Graph, images: Float32Array[], size: number): Promise<Float32Array> {
+  return tensorMean(g, FEATURES, images, [1, size, size, 3], OPSET);
 }
 
 export function edgeGraph(fp32: Graph, ranges: Map<string, Range>, floatStem = FLOAT_STEM, featureMean?: Float32Array): Graph {

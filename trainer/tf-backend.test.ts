@@ -32,6 +32,10 @@ describe('wasm BatchMatMul with transposes', () => {
       const got = (await tf.matMul(x, y, ta, tb).array()) as number[][][];
       got.flat(2).forEach((v, i) => expect(v).toBeCloseTo((want as number[][][]).flat(2)[i], 4));
     }
+    // Rank 2, as Dense layers and their gradients call it.
+    const x = tf.randomNormal([6, 5], 0, 1, 'float32', 5), y = tf.randomNormal([6, 3], 0, 1, 'float32', 6);
+    const want2 = (await tf.matMul(tf.transpose(x), y).array()) as number[][];
+    ((await tf.matMul(x, y, true, false).array()) as number[][]).flat().forEach((v, i) => expect(v).toBeCloseTo(want2.flat()[i], 4));
     const buffers = () => tf.memory().numDataBuffers;
     const before = buffers();
     tf.tidy(() => { tf.matMul(aT, bT, true, true); }); // the transposed copies are freed too

@@ -59,8 +59,13 @@ export function transposeBeforeMatMul(backendName: string): boolean {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
-    if ((!transposeA && !transposeB) || a.shape.length !== 3 || b.shape.length !== 3) return plain({ inputs, backend, attrs });
-    const swap = (x: TensorInfo) => tr.kernelFunc({ inputs: { x }, backend, attrs: { perm: [0, 2, 1] } }) as TensorInfo;
+    if (!transposeA && !transposeB) return plain({ inputs, backend, attrs });
+    // Swap the last two axes (ops pass rank 2 or higher; batch axes stay).
+    const swap = (x: TensorInfo) => {
+      const perm = x.shape.map((_, i) => i);
+      [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+      return tr.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as TensorInfo;
+    };
     const at = transposeA ? swap(a) : a, bt = transposeB ? swap(b) : b;
     const free = (x: TensorInfo) => (backend as tf.KernelBackend).disposeData(x.dataId);
     try {

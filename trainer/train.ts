@@ -16,6 +16,7 @@ import { adaptiveTriplets, randomTriplets } from './sampler.js';
 import { makeTestTriplets, scoreTriplets, type Triplet } from './test-set.js';
 import { kFoldThreshold } from './threshold.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { readMetrics } from './run-dir.js';
 import { initBackend } from './tf-backend.js';
 
 export interface EpochMetrics {
@@ -29,9 +30,6 @@ export interface EpochMetrics {
   valAccuracyStd: number;
   seconds: number;
 }
-
-const readMetricsFile = (p: string): EpochMetrics[] =>
-  existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 
 export interface TrainOptions {
   /** Where config.json, metrics.jsonl, checkpoint/ and head.{json,bin} go; nothing is written if absent. */
@@ -107,11 +105,10 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
   const xTrain = applyInputNorm(train.features, dim, norm);
   if (c.flipViews && opts.mirroredTrain?.length !== train.features.length) throw new Error('flipViews needs the mirrored features of every training image (the <store>-flip folder)');
   const xMirror = c.flipViews ? applyInputNorm(opts.mirroredTrain!, dim, norm) : undefined;
-  /** The epoch's view of the training rows: plain, or each row plain or mirrored by a coin flip. */
-  const epochView = (rng: ReturnType<typeof makeRng>) => {
-    if (!xMirror) return xTrain;
+  /** The epoch's view of the training rows with flipViews: each row plain or mirrored by a coin flip. */
+  const mixedView = (mirror: Float32Array, rng: ReturnType<typeof makeRng>) => {
     const x = new Float32Array(xTrain.length);
-    for (let i = 0; i < train.paths.length; i++) x.set((rng.next() < 0.5 ? xTrain : xMirror).subarray(i * dim, (i + 1) * dim), i * dim);
+    for (let i = 0; i < train.paths.length; i++) x.set((rng.next() < 0.5 ? xTrain : mirror).subarray(i * dim, (i + 1) * dim), i * dim);
     return x;
   };
   const xVal = applyInputNorm(val.features, dim, norm);
@@ -126,7 +123,7 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
   let best: { epoch: number; valAccuracy: number; valLoss: number; head?: HeadWeights } | undefined;
   if (resuming && bestBase && existsSync(bestBase + '.json')) {
     const b = loadHead(bestBase);
-    const m = readMetricsFile(join(out, 'metrics.jsonl')).find((r) => r.epoch === b.meta.epoch);
+    const m = readMetrics(out).find((r) => r.epoch === b.meta.epoch);
     if (m) best = { epoch: m.epoch, valAccuracy: m.valAccuracy, valLoss: m.valLoss, head: b.weights };
   }
   const better = (m: EpochMetrics) => !best || m.valAccuracy > best.valAccuracy || (m.valAccuracy === best.valAccuracy && m.valLoss < best.valLoss);
@@ -148,7 +145,7 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
     const t0 = performance.now();
     const rng = makeRng(subSeed(c.seed, epoch));
     const hard = epoch > c.hardFromEpoch && c.hardFraction > 0;
-    const x = xMirror ? epochView(makeRng(subSeed(c.seed, 1000 + epoch))) : xTrain;
+    const x = xMirror ? mixedView(xMirror, makeRng(subSeed(c.seed, 1000 + epoch))) : xTrain;
     const t = hard
       ? adaptiveTriplets(train.labels, embedRows(model, x, dim), EMBEDDING_SIZE, rng, c)
       : randomTriplets(train.labels, rng);
@@ -164,7 +161,7 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
   const chosenEpoch = useBest ? best!.epoch : c.epochs;
   if (out) {
     saveHead(join(out, 'head'), head, { ...opts.meta, epochs: c.epochs, chosenEpoch });
-    const all = readMetricsFile(join(out, 'metrics.jsonl'));
+    const all = readMetrics(out);
     const chosen = all.find((m) => m.epoch === chosenEpoch) ?? null;
     writeFileSync(join(out, 'train-summary.json'), JSON.stringify({ config: c, baseline, chosenEpoch, chosen, final: all.at(-1) ?? null }, null, 2) + '\n');
   }

@@ -23,21 +23,16 @@ export async function calibrate(g: Graph, tensors: string[], inputs: Float32Arra
   return ranges;
 }
 
-export interface Moments { mean: Float32Array; std: Float32Array }
-
-/** Per-element mean and standard deviation of one tensor of g (per sample, e.g. the feature vector) over `inputs`. */
-export async function tensorMoments(g: Graph, tensor: string, inputs: Float32Array[], shape: number[], opset: number): Promise<Moments> {
+/** Per-element mean of one tensor of g (per sample, e.g. the feature vector) over `inputs`. */
+export async function tensorMean(g: Graph, tensor: string, inputs: Float32Array[], shape: number[], opset: number): Promise<Float32Array> {
   const probe: Graph = { ...g, outputs: [{ name: tensor, dataType: DataType.FLOAT }] };
   const session = await ort.InferenceSession.create(encodeModel({ graph: probe, opset, producer: 'calibration' }), { intraOpNumThreads: 2 });
-  let sum: Float64Array | undefined, sq: Float64Array | undefined;
+  let sum: Float64Array | undefined;
   for (const x of inputs) {
     const v = (await session.run({ [g.inputs[0].name]: new ort.Tensor('float32', x, shape) }))[tensor].data as Float32Array;
     sum ??= new Float64Array(v.length);
-    sq ??= new Float64Array(v.length);
-    for (let i = 0; i < v.length; i++) { sum[i] += v[i]; sq[i] += v[i] * v[i]; }
+    for (let i = 0; i < v.length; i++) sum[i] += v[i];
   }
   await session.release();
-  const n = inputs.length;
-  const mean = Float32Array.from(sum!, (s) => s / n);
-  return { mean, std: Float32Array.from(sq!, (q, i) => Math.sqrt(Math.max(0, q / n - mean[i] * mean[i]))) };
+  return Float32Array.from(sum!, (s) => s / inputs.length);
 }
