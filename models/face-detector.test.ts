@@ -5,7 +5,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import sharp from 'sharp';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage } from '../trainer/images.js';
+import { decodeImage } from '../trainer/data/images.js';
 import { NodeFaceDetector } from './face-detector.js';
 import { alignDetection, bySize } from './contract/face/pipeline.js';
 import type { AlignSpec } from './contract/face/align.js';

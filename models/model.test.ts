@@ -10,11 +10,11 @@ import { dot, isMatch, squaredDistance } from './contract/distance.js';
 import { loadBackbone } from '../trainer/backbone/source.js';
 import { OnnxBackbone, backboneOnnx } from '../trainer/backbone/onnx-backbone.js';
 import { tapByName } from '../trainer/features/taps.js';
-import { loadHead, headForward } from '../trainer/head-weights.js';
-import { decodeImage } from '../trainer/images.js';
-import { FaceCropper } from '../trainer/face-crops.js';
-import { readPeople } from '../trainer/lfw.js';
-import { parseTripletsCsv } from '../trainer/test-set.js';
+import { loadHead, headForward } from '../trainer/training/head-weights.js';
+import { decodeImage } from '../trainer/data/images.js';
+import { FaceCropper } from '../trainer/data/face-crops.js';
+import { readPeople } from '../trainer/data/lfw.js';
+import { parseTripletsCsv } from '../trainer/data/test-set.js';
 import { repoRoot } from '../paths.js';
 import { describeWithLfw, LFW } from '../test/real-data.js';
 

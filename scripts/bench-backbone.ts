@@ -9,8 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadNsfwjs, loadTfjsModel } from '../trainer/backbone/source.js';
 import { OnnxBackbone, backboneOnnx } from '../trainer/backbone/onnx-backbone.js';
 import { resolveDataDir } from '../paths.js';
-import { readPairs } from '../trainer/lfw.js';
-import { decodeImage } from '../trainer/images.js';
+import { readPairs } from '../trainer/data/lfw.js';
+import { decodeImage } from '../trainer/data/images.js';
 import { lfwPreprocess, preprocess } from '../models/contract/preprocess.js';
 
 const o = new Command().option('--images <n>', 'images', '200').option('--data <dir>').parse().opts();

@@ -6,8 +6,8 @@ import { loadNsfwjs } from '../trainer/backbone/source.js';
 import { extractFeatures, openStores } from '../trainer/features/extract.js';
 import { FEATURE_TAPS } from '../trainer/features/taps.js';
 import { resolveDataDir } from '../paths.js';
-import { readPairs } from '../trainer/lfw.js';
-import { aucDeLong } from '../trainer/metrics.js';
+import { readPairs } from '../trainer/data/lfw.js';
+import { aucDeLong } from '../trainer/evaluation/metrics.js';
 import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';
 import { CACHE_ROOT } from '../trainer/features/cache-root.js';
 

@@ -9,7 +9,7 @@ import { encodeModel } from '../trainer/onnx/proto.js';
 import { DataType, type Graph } from '../trainer/onnx/ir.js';
 import { decodeWeights, layersOf, loadBackbone } from '../trainer/backbone/source.js';
 import { tapByName } from '../trainer/features/taps.js';
-import { OPSET } from '../trainer/export.js';
+import { OPSET } from '../trainer/onnx/export.js';
 import { LFW_INPUT_SIZE } from '../models/contract/preprocess.js';
 
 const o = new Command().option('--runs <n>', 'timed runs per tap', '20').option('--taps <list>', 'taps to compare', 'flatten_1,mixed7_grid2').parse().opts();

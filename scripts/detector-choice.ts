@@ -10,8 +10,8 @@ import { parseArgs } from 'node:util';
 import type { DetectorSpec } from '../models/contract/face/detect.js';
 import { BLAZEFACE_BACK, NodeFaceDetector } from '../models/face-detector.js';
 import { resolveDataDir } from '../paths.js';
-import { decodeImage } from '../trainer/images.js';
-import { readPeople } from '../trainer/lfw.js';
+import { decodeImage } from '../trainer/data/images.js';
+import { readPeople } from '../trainer/data/lfw.js';
 import { PHOTOS } from '../test/photos.js';
 
 const { values } = parseArgs({ options: { lfw: { type: 'string', default: '500' }, json: { type: 'boolean' } } });

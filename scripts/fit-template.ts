@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { KEYPOINTS } from '../models/contract/face/detect.js';
 import { NodeFaceDetector } from '../models/face-detector.js';
 import { resolveDataDir, repoRoot } from '../paths.js';
-import { decodeImage } from '../trainer/images.js';
-import { readPeople } from '../trainer/lfw.js';
-import { makeRng } from '../trainer/rng.js';
+import { decodeImage } from '../trainer/data/images.js';
+import { readPeople } from '../trainer/data/lfw.js';
+import { makeRng } from '../trainer/data/rng.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' }, data: { type: 'string' } } });
 const lfw = resolveDataDir(values.data);

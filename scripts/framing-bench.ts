@@ -27,12 +27,12 @@ import { alignDetection, bySize, faceSize, type FaceSpec } from '../models/contr
 import { apply, invert } from '../models/contract/face/align.js';
 import type { Detection } from '../models/contract/face/detect.js';
 import { similarityFromDistance, squaredDistance } from '../models/contract/distance.js';
-import { decodeImage } from '../trainer/images.js';
-import { parseTripletsCsv, type Triplet } from '../trainer/test-set.js';
+import { decodeImage } from '../trainer/data/images.js';
+import { parseTripletsCsv, type Triplet } from '../trainer/data/test-set.js';
 import { repoRoot, resolveDataDir } from '../paths.js';
-import { makeRng, subSeed } from '../trainer/rng.js';
-import { bestThreshold } from '../trainer/threshold.js';
-import { progressBar } from '../trainer/progress.js';
+import { makeRng, subSeed } from '../trainer/data/rng.js';
+import { bestThreshold } from '../trainer/evaluation/threshold.js';
+import { progressBar } from '../trainer/run/progress.js';
 import { drawPlan, placementTransform, render, type Plan } from './lib/recompose.js';
 
 const o = new Command()

@@ -9,8 +9,8 @@ import { I8_UNIT, quantizeRow } from '../edge/src/gallery/pack.js';
 import { readManifest, NodeEmbedder } from '../models/load.js';
 import { preprocess } from '../models/contract/preprocess.js';
 import { dot } from '../models/contract/distance.js';
-import { decodeImage } from '../trainer/images.js';
-import { parseTripletsCsv } from '../trainer/test-set.js';
+import { decodeImage } from '../trainer/data/images.js';
+import { parseTripletsCsv } from '../trainer/data/test-set.js';
 import { repoRoot, resolveDataDir } from '../paths.js';
 
 const o = new Command().option('--data <dir>').parse().opts();

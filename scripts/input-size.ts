@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { repoRoot } from '../paths.js';
 import { loadNsfwjs } from '../trainer/backbone/source.js';
 import { tapByName } from '../trainer/features/taps.js';
-import { loadHead } from '../trainer/head-weights.js';
-import { fusedGraph, serialise } from '../trainer/export.js';
+import { loadHead } from '../trainer/training/head-weights.js';
+import { fusedGraph, serialise } from '../trainer/onnx/export.js';
 import { createWebSession, runWeb } from './lib/ort-web-probe.js';
 
 const { values } = parseArgs({ options: { sides: { type: 'string', default: '299,224,192' }, runs: { type: 'string', default: '20' }, head: { type: 'string', default: join(repoRoot, 'models/head') } } });

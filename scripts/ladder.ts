@@ -15,10 +15,10 @@ import { openStores } from '../trainer/features/extract.js';
 import { tapByName } from '../trainer/features/taps.js';
 import { loadBackbone } from '../trainer/backbone/source.js';
 import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';
-import { DEFAULT_CONFIG, type TrainConfig } from '../trainer/config.js';
-import { trainOnStore } from '../trainer/train-store.js';
-import { evaluateStep, exportStep, thresholdStep, type Evaluation } from '../trainer/run-steps.js';
-import { readJson, readRunHead, runFile } from '../trainer/run-dir.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../trainer/training/config.js';
+import { trainOnStore } from '../trainer/training/train-store.js';
+import { evaluateStep, exportStep, thresholdStep, type Evaluation } from '../trainer/run/run-steps.js';
+import { readJson, readRunHead, runFile } from '../trainer/run/run-dir.js';
 
 interface Rung { tap: string; set: Partial<TrainConfig>; why: string; /** Backbone input side (default 299). */ size?: number }
 

@@ -17,7 +17,7 @@ import type { ModelManifest } from '../models/contract/manifest.js';
 import { NodeFaceDetector } from '../models/face-detector.js';
 import { NodeEmbedder } from '../models/load.js';
 import { repoRoot } from '../paths.js';
-import { decodeImage } from '../trainer/images.js';
+import { decodeImage } from '../trainer/data/images.js';
 import { PHOTOS } from '../test/photos.js';
 
 const { values } = parseArgs({ options: { manifest: { type: 'string', default: 'models/manifest.json' }, variant: { type: 'string', default: 'int8' }, json: { type: 'boolean' } } });

@@ -14,14 +14,14 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadBackbone } from '../trainer/backbone/source.js';
 import { tapByName } from '../trainer/features/taps.js';
-import { loadHead } from '../trainer/head-weights.js';
-import { edgeGraph, fusedGraph, serialise, FLOAT_STEM, INPUT, OUTPUT } from '../trainer/export.js';
+import { loadHead } from '../trainer/training/head-weights.js';
+import { edgeGraph, fusedGraph, serialise, FLOAT_STEM, INPUT, OUTPUT } from '../trainer/onnx/export.js';
 import { quantizeQdq } from '../trainer/onnx/quantize.js';
 import type { Graph } from '../trainer/onnx/ir.js';
 import { preprocess } from '../models/contract/preprocess.js';
 import { dot } from '../models/contract/distance.js';
-import { decodeImage } from '../trainer/images.js';
-import { readPeople } from '../trainer/lfw.js';
+import { decodeImage } from '../trainer/data/images.js';
+import { readPeople } from '../trainer/data/lfw.js';
 import { repoRoot, resolveDataDir } from '../paths.js';
 import { readManifest } from '../models/load.js';
 

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FeatureStore } from './features/store.js';
 import { resolveDataDir, repoRoot } from '../paths.js';
-import { syntheticSet } from './synthetic.js';
-import { trainOnStore } from './train-store.js';
-import { evaluateStep, thresholdStep } from './run-steps.js';
-import { readRunHead } from './run-dir.js';
-import { imagePath } from './lfw.js';
-import { view2TrainPerFold } from './view2-train.js';
+import { syntheticSet } from './data/synthetic.js';
+import { trainOnStore } from './training/train-store.js';
+import { evaluateStep, thresholdStep } from './run/run-steps.js';
+import { readRunHead } from './run/run-dir.js';
+import { imagePath } from './data/lfw.js';
+import { view2TrainPerFold } from './evaluation/view2-train.js';
 
 function fakeLfw() {
   const root = mkdtempSync(join(tmpdir(), 'fake-lfw-'));

@@ -7,14 +7,14 @@ import { dirname, join, resolve } from 'node:path';
 import { repoRoot, resolveDataDir } from '../paths.js';
 import { FeatureStore } from './features/store.js';
 import { CACHE_ROOT } from './features/cache-root.js';
-import { indexImages, readPeople } from './lfw.js';
-import { pick } from './splits.js';
-import { makeTestTriplets, tripletsToCsv } from './test-set.js';
-import { makeConfig, parseSets, type TrainConfig } from './config.js';
-import { trainOnStore } from './train-store.js';
-import { evaluateStep, exportStep, reportStep, thresholdStep } from './run-steps.js';
-import { readRunHead } from './run-dir.js';
-import { progressBar, wantProgress } from './progress.js';
+import { indexImages, readPeople } from './data/lfw.js';
+import { pick } from './data/splits.js';
+import { makeTestTriplets, tripletsToCsv } from './data/test-set.js';
+import { makeConfig, parseSets, type TrainConfig } from './training/config.js';
+import { trainOnStore } from './training/train-store.js';
+import { evaluateStep, exportStep, reportStep, thresholdStep } from './run/run-steps.js';
+import { readRunHead } from './run/run-dir.js';
+import { progressBar, wantProgress } from './run/progress.js';
 
 interface Opts {
   data?: string; features?: string; run: string; out: string; json?: boolean; rows?: number; seed?: number;

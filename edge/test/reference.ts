@@ -10,7 +10,7 @@ import { preprocess } from '../../models/contract/preprocess';
 import { alignDetection, chooseFace } from '../../models/contract/face/pipeline';
 import type { Detection } from '../../models/contract/face/detect';
 import { NodeFaceDetector } from '../../models/face-detector';
-import { decodeImage } from '../../trainer/images';
+import { decodeImage } from '../../trainer/data/images';
 
 export interface TrainerReference {
   /** Preprocessed NHWC tensor, float32 little-endian, base64. */

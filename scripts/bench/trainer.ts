@@ -10,7 +10,7 @@ import { loadBackbone } from '../../trainer/backbone/source.js';
 import { resolveDataDir, repoRoot } from '../../paths.js';
 import { extractFeatures } from '../../trainer/features/extract.js';
 import { FEATURE_TAPS } from '../../trainer/features/taps.js';
-import { indexImages } from '../../trainer/lfw.js';
+import { indexImages } from '../../trainer/data/lfw.js';
 
 export async function benchFeatures(sample: number): Promise<{ images: number; imagesPerSecond: number }> {
   const lfw = resolveDataDir(undefined);

@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { readManifest, modelBytes } from '../../models/load.js';
 import { preprocess } from '../../models/contract/preprocess.js';
-import { decodeImage } from '../../trainer/images.js';
+import { decodeImage } from '../../trainer/data/images.js';
 import { startLocalServer } from '../lib/local-server.js';
 import { DEFAULT_BACKBONE, manifestOf } from '../../trainer/backbone/ids.js';
 import { pct } from './util.js';

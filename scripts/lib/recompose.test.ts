@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECOMPOSE, FACE_HALF, drawPlan, render, type Plan } from './recompose.js';
-import { makeRng } from '../../trainer/rng.js';
+import { makeRng } from '../../trainer/data/rng.js';
 import type { RawImage } from '../../models/contract/preprocess.js';
 
 const image = (w: number, h: number, f: (x: number, y: number) => [number, number, number]): RawImage => {

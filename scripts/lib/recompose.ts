@@ -8,7 +8,7 @@
 // part of the plan; encoding is the caller's (sharp).
 import type { Box, RawImage } from '../../models/contract/preprocess.js';
 import { warpToCanvas, type Similarity } from '../../models/contract/face/align.js';
-import type { Rng } from '../../trainer/rng.js';
+import type { Rng } from '../../trainer/data/rng.js';
 
 export interface RecomposeOptions {
   /** Scale of the pasted photo (and so of its face) relative to LFW's 250 px. */

@@ -13,17 +13,17 @@ import { similarityFromDistance, squaredDistance } from '../../models/contract/d
 import { parseManifest, type ModelManifest } from '../../models/contract/manifest.js';
 import { detectorBytes, MIN_FACE_SIZE, NodeFaceDetector } from '../../models/face-detector.js';
 import { repoRoot, type LfwDir } from '../../paths.js';
-import { decodeImage } from '../images.js';
-import { parseTripletsCsv } from '../test-set.js';
+import { decodeImage } from '../data/images.js';
+import { parseTripletsCsv } from '../data/test-set.js';
 import { activationTensors, quantizeQdq, type Range } from '../onnx/quantize.js';
 import { calibrate } from '../onnx/calibrate.js';
 import { encodeModel } from '../onnx/proto.js';
 import type { Graph } from '../onnx/ir.js';
-import { OPSET } from '../export.js';
+import { OPSET } from '../onnx/export.js';
 import { centreFraming } from './lfw-landmarks.js';
 import { lfwFaces } from './eval-backbone.js';
-import { chooseLfwFace } from '../face-crops.js';
-import { calibrationPaths } from '../calibration-set.js';
+import { chooseLfwFace } from '../data/face-crops.js';
+import { calibrationPaths } from '../data/calibration-set.js';
 import { faceSpecOf, type BackboneEntry } from './registry.js';
 import type { BackboneEvaluation } from './eval-backbone.js';
 

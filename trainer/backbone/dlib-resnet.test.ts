@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { decodeDlibWeights, dlibResnetOnnx, loadDlibResnet, DLIB_INPUT_SIZE, DLIB_THRESHOLD, type DlibOnnx, type DlibSource } from './dlib-resnet.js';
-import { decodeImage } from '../images.js';
+import { decodeImage } from '../data/images.js';
 import { centreCrop, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
 import { describeWithLfw, LFW } from '../../test/real-data.js';
 

@@ -2,8 +2,8 @@
 // (BlazeFace, cached), aligned onto the entry's canvas, cropped/scaled by its PreprocessSpec and run
 // through its model under onnxruntime-node; outputs are cached per (model, canvas, crop). For a raw
 // descriptor (dlib) both the raw vectors (Euclidean) and their L2-normalised versions are scored:
-// T by 10-fold CV on validation identities (trainer/pick-threshold.ts), then the test triplet CSV,
-// pairsDevTest and LFW View 2 (trainer/evaluate.ts). No threshold ever sees test data.
+// T by 10-fold CV on validation identities (trainer/evaluation/pick-threshold.ts), then the test triplet CSV,
+// pairsDevTest and LFW View 2 (trainer/evaluation/evaluate.ts). No threshold ever sees test data.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -12,15 +12,15 @@ import { alignFace, type AlignSpec } from '../../models/contract/face/align.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { repoRoot, type LfwDir } from '../../paths.js';
 import { l2Normalize } from '../../models/contract/distance.js';
-import { matrixLookup, type FeatureLookup } from '../dataset.js';
-import type { PathEmbedder } from '../embed.js';
-import { evaluateMethod, loadEvalData, scorePairs, separation, type MethodResult, type Separation } from '../evaluate.js';
-import { decodeImage } from '../images.js';
-import { readPairs } from '../lfw.js';
-import { devIdentities } from '../lfw-data.js';
-import { pickThreshold, type ThresholdChoice } from '../pick-threshold.js';
-import { makeTestTriplets } from '../test-set.js';
-import { rocSummary } from '../metrics.js';
+import { matrixLookup, type FeatureLookup } from '../data/dataset.js';
+import type { PathEmbedder } from '../training/embed.js';
+import { evaluateMethod, loadEvalData, scorePairs, separation, type MethodResult, type Separation } from '../evaluation/evaluate.js';
+import { decodeImage } from '../data/images.js';
+import { readPairs } from '../data/lfw.js';
+import { devIdentities } from '../data/lfw-data.js';
+import { pickThreshold, type ThresholdChoice } from '../evaluation/pick-threshold.js';
+import { makeTestTriplets } from '../data/test-set.js';
+import { rocSummary } from '../evaluation/metrics.js';
 import { LfwFaces } from './lfw-landmarks.js';
 import { faceSpecOf, type BackboneEntry, type BuiltModel } from './registry.js';
 
@@ -180,7 +180,7 @@ export async function evaluateBackbone(o: { entry: BackboneEntry; lfw: LfwDir; t
   return {
     backbone: o.entry.id, model: { sha256: model.sha256, output: model.output }, align, variants: out, roc, fallbacks,
     notes: [
-      'T: 10-fold CV on 2000 comparisons (1000 seeded triplets) of the 10% validation slice of peopleDevTrain identities (trainer/pick-threshold.ts); never on test data.',
+      'T: 10-fold CV on 2000 comparisons (1000 seeded triplets) of the 10% validation slice of peopleDevTrain identities (trainer/evaluation/pick-threshold.ts); never on test data.',
       'Test triplets: models/test-triplets.csv (400 rows = 800 decisions, peopleDevTest identities) at that T. pairsDevTest: accuracy at that T, AUC with DeLong 95% CI. View 2: 10 folds of pairs.txt, T per fold chosen on the other nine.',
       'No weights were fitted here: the dlib network was trained elsewhere (Davis King, about 3M faces). Whether its training people overlap those of LFW is not checked here, so its LFW figures may be optimistic.',
     ],

@@ -1,4 +1,4 @@
-// The face of an LFW image for a backbone's canvas, on trainer/face-crops.ts's detections (its
+// The face of an LFW image for a backbone's canvas, on trainer/data/face-crops.ts's detections (its
 // BlazeFace cache .cache/landmarks/<detector>.jsonl and its choice: the face nearest the image
 // centre, at least the minimum face size). When there is none the photo is framed as LFW frames it
 // on average ("centre framing", as face-crops falls back to the unaligned deep-funneled image): the
@@ -11,8 +11,8 @@ import type { FaceSpec } from '../../models/contract/face/pipeline.js';
 import type { RawImage } from '../../models/contract/preprocess.js';
 import template from '../../models/face-template.json' with { type: 'json' };
 import { createHash } from 'node:crypto';
-import { chooseLfwFace, detectorKey, FaceCropper, type FallbackReason } from '../face-crops.js';
-import { decodeImage } from '../images.js';
+import { chooseLfwFace, detectorKey, FaceCropper, type FallbackReason } from '../data/face-crops.js';
+import { decodeImage } from '../data/images.js';
 
 export interface FaceLandmarks {
   /** KEYPOINTS order, image pixels. */

@@ -17,8 +17,8 @@ import { BLAZEFACE_BACK, LFW_TEMPLATE, MIN_FACE_SIZE } from '../../models/face-d
 import { DataType, floatTensor, int64Tensor, type Graph } from '../onnx/ir.js';
 import { encodeModel } from '../onnx/proto.js';
 import { repoRoot } from '../../paths.js';
-import { loadHead } from '../head-weights.js';
-import { fusedGraph, INPUT, OPSET, OUTPUT } from '../export.js';
+import { loadHead } from '../training/head-weights.js';
+import { fusedGraph, INPUT, OPSET, OUTPUT } from '../onnx/export.js';
 import { tapByName } from '../features/taps.js';
 import { loadNsfwjs, type BackboneSource } from './source.js';
 import { decodeDlibWeights, dlibResnetGraph, loadDlibResnet, DLIB_INPUT_SIZE, type DlibSource } from './dlib-resnet.js';

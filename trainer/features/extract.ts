@@ -1,6 +1,6 @@
 // Computes backbone features for a list of images once and caches them (resumable), optionally for
 // the horizontally flipped image too; reports images/s. Framing 'aligned' detects and aligns each
-// face first (trainer/face-crops.ts) into stores keyed by the detector and template; 'fixed' keeps
+// face first (trainer/data/face-crops.ts) into stores keyed by the detector and template; 'fixed' keeps
 // the LFW image as it is (the original stores, keys unchanged).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { FeatureStore, featureKey } from './store.js';
 import type { FeatureTap } from '../onnx/keras-to-onnx.js';
 import { OnnxBackbone, backboneOnnx } from '../backbone/onnx-backbone.js';
 import type { BackboneSource } from '../backbone/source.js';
-import { FaceCropper, fallbackReason, framingKey, type Framing, type LandmarkCache } from '../face-crops.js';
+import { FaceCropper, fallbackReason, framingKey, type Framing, type LandmarkCache } from '../data/face-crops.js';
 import { flipHorizontal, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
 import type { FaceSpec } from '../../models/contract/face/pipeline.js';
 import { defaultFaceSpec } from '../../models/face-detector.js';
@@ -127,7 +127,7 @@ export async function extractFeatures(o: ExtractOptions): Promise<ExtractResult>
 export async function featuresCommand(argv: string[]) {
   const { Command } = await import('commander');
   const { resolveDataDir } = await import('../../paths.js');
-  const { indexImages } = await import('../lfw.js');
+  const { indexImages } = await import('../data/lfw.js');
   const { loadBackbone } = await import('../backbone/source.js');
   const { FEATURE_TAPS } = await import('./taps.js');
   const { CACHE_ROOT } = await import('./cache-root.js');
@@ -140,7 +140,7 @@ export async function featuresCommand(argv: string[]) {
     .option('--size <px>', 'backbone input side (InceptionV3 takes any; the committed model uses 299)')
     .option('--framing <aligned|fixed>', 'aligned: detect + align each face onto the LFW template (defaultFaceSpec); fixed: the LFW image as-is', 'aligned')
     .parse(argv, { from: 'user' }).opts();
-  const { parseFraming } = await import('../face-crops.js');
+  const { parseFraming } = await import('../data/face-crops.js');
   const framing = parseFraming(String(o.framing));
   const lfw = resolveDataDir(o.data);
   const source = loadBackbone(o.backbone);

@@ -1,7 +1,7 @@
 // Appends the trained embedding head (Dense/Sigmoid/Tanh with L2 normalisations, input
 // standardisation already folded into its first layer) to a backbone graph's feature output.
 import { floatTensor, int64Tensor, type Graph } from './ir.js';
-import { HEAD_LAYERS, type HeadWeights } from '../head-weights.js';
+import { HEAD_LAYERS, type HeadWeights } from '../training/head-weights.js';
 
 const OP = { sigmoid: 'Sigmoid', tanh: 'Tanh' } as const;
 

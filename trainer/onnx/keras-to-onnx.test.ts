@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadNsfwjs, loadTfjsModel, type BackboneSource } from '../backbone/source.js';
 import { OnnxBackbone, backboneOnnx } from '../backbone/onnx-backbone.js';
-import { decodeImage } from '../images.js';
+import { decodeImage } from '../data/images.js';
 import { lfwPreprocess, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
 import { describeWithLfw, LFW } from '../../test/real-data.js';
 
