@@ -30,8 +30,11 @@ export interface Detection {
   score: number;
 }
 
-/** How a letterboxed input maps back: image = origin + (input − pad) / scale. */
-export interface Letterbox { scale: number; padX: number; padY: number; originX: number; originY: number }
+/**
+ * How a letterboxed input maps back: image = origin + (input − pad) / scale, per axis (the resized
+ * content's sides are whole pixels, so its scale differs slightly between the axes).
+ */
+export interface Letterbox { scaleX: number; scaleY: number; padX: number; padY: number; originX: number; originY: number }
 
 /**
  * A region of the image (default: all of it), aspect kept, scaled to fit the detector's square
@@ -46,8 +49,7 @@ export function letterbox(img: RawImage, spec: DetectorSpec, region: Box = { x: 
   const inner = resample(img, region, w, h, spec.scale, spec.offset);
   const tensor = new Float32Array(n * n * 3).fill(spec.offset);
   for (let y = 0; y < h; y++) tensor.set(inner.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * n + padX) * 3);
-  // The exact per-axis scale of the resampled content (rounding of w, h).
-  return { tensor, map: { scale: w / region.w, padX, padY, originX: region.x, originY: region.y } };
+  return { tensor, map: { scaleX: w / region.w, scaleY: h / region.h, padX, padY, originX: region.x, originY: region.y } };
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-Math.max(-80, Math.min(80, x))));
@@ -107,10 +109,10 @@ export function weightedNms(cands: Candidate[], iouThreshold: number): Candidate
 
 /** Raw outputs → detections in image pixels, best first. */
 export function decodeDetections(outputs: Record<string, Float32Array>, spec: DetectorSpec, map: Letterbox): Detection[] {
-  const toImg = (x: number, y: number): [number, number] => [map.originX + (x - map.padX) / map.scale, map.originY + (y - map.padY) / map.scale];
+  const toImg = (x: number, y: number): [number, number] => [map.originX + (x - map.padX) / map.scaleX, map.originY + (y - map.padY) / map.scaleY];
   return weightedNms(decodeCandidates(outputs, spec), spec.iouThreshold).map((c) => {
     const [x, y] = toImg(c.cx - c.w / 2, c.cy - c.h / 2);
     const landmarks = KEYPOINTS.map((_k, i) => toImg(c.kp[2 * i], c.kp[2 * i + 1]));
-    return { box: { x, y, w: c.w / map.scale, h: c.h / map.scale }, landmarks, score: c.score };
+    return { box: { x, y, w: c.w / map.scaleX, h: c.h / map.scaleY }, landmarks, score: c.score };
   });
 }
