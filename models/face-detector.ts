@@ -41,7 +41,7 @@ export const detectorBytes = () => new Uint8Array(readFileSync(blazefacePath()))
  */
 export const MIN_FACE_SIZE = 40;
 
-/** The LFW-fitted template (scripts/fit-template.ts) on a 250 px canvas, as the InceptionV3 head trains on. */
+/** The LFW-fitted template (scripts/experiments/fit-template.ts) on a 250 px canvas, as the InceptionV3 head trains on. */
 export const LFW_TEMPLATE: AlignSpec = { size: template.size, template: template.template as AlignSpec['template'], source: template.source };
 
 export const defaultFaceSpec = (): FaceSpec => ({ detector: BLAZEFACE_BACK, align: LFW_TEMPLATE, minFaceSize: MIN_FACE_SIZE });

@@ -4,7 +4,7 @@ import { packShards, type Dtype } from '../src/gallery/pack';
 import { headKey, shardKey, type GalleryHead } from '../src/gallery/store';
 
 /** How far int8 rows (the production GALLERY_DTYPE) may move a similarity from float32: measured at
- *  most 0.0018 on the 800 test-CSV comparisons (scripts/gallery-rows.ts, edge/README.md). */
+ *  most 0.0018 on the 800 test-CSV comparisons (scripts/experiments/gallery-rows.ts, edge/README.md). */
 export const I8_SIMILARITY_ERROR = 0.003;
 
 export function rng(seed: number) {

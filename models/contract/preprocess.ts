@@ -31,7 +31,7 @@ export function centreCrop(side: number): PreprocessSpec['crop'] {
   return { x: m, y: m, w: side, h: side };
 }
 
-/** The LFW framing of the InceptionV3 backbone (scripts/crop-choice.ts chose it): the central 48% of
+/** The LFW framing of the InceptionV3 backbone (scripts/experiments/crop-choice.ts chose it): the central 48% of
  *  the image, resized to 299 px. */
 export const LFW_CROP_SIDE = 0.48;
 export const LFW_INPUT_SIZE = 299;

@@ -39,8 +39,8 @@ function floatTail(g: Graph): Set<string> {
 
 /**
  * How many of the first activation tensors stay in float: the input and the first two conv outputs,
- * so the stem's first three convs (0.62 of the cut model's 4.71 GMAC, scripts/cut-cost.ts) run in float. uint8 rounding there moved
- * the embedding most: all-int8 gives cosine ≥ 0.975 to fp32, this ≥ 0.999 (scripts/quant-choice.ts).
+ * so the stem's first three convs (0.62 of the cut model's 4.71 GMAC, scripts/experiments/cut-cost.ts) run in float. uint8 rounding there moved
+ * the embedding most: all-int8 gives cosine ≥ 0.975 to fp32, this ≥ 0.999 (scripts/experiments/quant-choice.ts).
  */
 export const FLOAT_STEM = 3;
 

@@ -1,16 +1,17 @@
+// Experiment. Decision it supports: where to cut InceptionV3 (the cost side of the cut point). Result recorded in BENCHMARKS.md, "Cut cost (2026-11-28)".
 // What cutting InceptionV3 at the chosen block saves: weights, multiply-accumulates and onnxruntime-node
 // latency of the backbone up to each tap (the seed's flatten_1 after mixed10 vs the committed cut).
 // MACs are counted per Conv/MatMul from the shapes onnxruntime reports when every conv output is
-// exposed for one real-sized input. Usage: npx tsx scripts/cut-cost.ts [--runs 20] [--taps flatten_1,mixed7_grid2]
+// exposed for one real-sized input. Usage: npx tsx scripts/experiments/cut-cost.ts [--runs 20] [--taps flatten_1,mixed7_grid2]
 import { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
-import { kerasToOnnx } from '../trainer/onnx/keras-to-onnx.js';
-import { encodeModel } from '../trainer/onnx/proto.js';
-import { DataType, type Graph } from '../trainer/onnx/ir.js';
-import { decodeWeights, layersOf, loadBackbone } from '../trainer/backbone/source.js';
-import { tapByName } from '../trainer/features/taps.js';
-import { OPSET } from '../trainer/onnx/export.js';
-import { LFW_INPUT_SIZE } from '../models/contract/preprocess.js';
+import { kerasToOnnx } from '../../trainer/onnx/keras-to-onnx.js';
+import { encodeModel } from '../../trainer/onnx/proto.js';
+import { DataType, type Graph } from '../../trainer/onnx/ir.js';
+import { decodeWeights, layersOf, loadBackbone } from '../../trainer/backbone/source.js';
+import { tapByName } from '../../trainer/features/taps.js';
+import { OPSET } from '../../trainer/onnx/export.js';
+import { LFW_INPUT_SIZE } from '../../models/contract/preprocess.js';
 
 const o = new Command().option('--runs <n>', 'timed runs per tap', '20').option('--taps <list>', 'taps to compare', 'flatten_1,mixed7_grid2').parse().opts();
 const src = loadBackbone();

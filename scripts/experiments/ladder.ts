@@ -1,24 +1,25 @@
+// Experiment. Decision it supports: which InceptionV3 head is committed (cut, grid, training settings). Result recorded in BENCHMARKS.md, "InceptionV3 accuracy ladder (2026-11-30 15:00 UTC)".
 // The InceptionV3 accuracy ladder (issue 13): each rung is a feature store plus training settings,
 // run as train → export (float16) → threshold (10-fold CV on validation identities) → evaluate, in
 // out/ladder/<rung>/. `--table` prints the ablation table from whatever rungs have finished. The
 // model to commit is chosen on validation identities only (the threshold step's 10-fold CV accuracy on
 // 2,000 comparisons); the test columns are never used to choose.
-//   npx tsx scripts/ladder.ts <rung> [<rung> ...]     run rungs (resumes an interrupted one)
-//   npx tsx scripts/ladder.ts --table                 markdown rows for BENCHMARKS.md
-//   npx tsx scripts/ladder.ts --list                  the rungs and what they change
+//   npx tsx scripts/experiments/ladder.ts <rung> [<rung> ...]     run rungs (resumes an interrupted one)
+//   npx tsx scripts/experiments/ladder.ts --table                 markdown rows for BENCHMARKS.md
+//   npx tsx scripts/experiments/ladder.ts --list                  the rungs and what they change
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { repoRoot, resolveDataDir } from '../paths.js';
-import { FeatureStore } from '../trainer/features/store.js';
-import { CACHE_ROOT } from '../trainer/features/cache-root.js';
-import { openStores } from '../trainer/features/extract.js';
-import { tapByName } from '../trainer/features/taps.js';
-import { loadBackbone } from '../trainer/backbone/source.js';
-import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';
-import { DEFAULT_CONFIG, type TrainConfig } from '../trainer/training/config.js';
-import { trainOnStore } from '../trainer/training/train-store.js';
-import { evaluateStep, exportStep, thresholdStep, type Evaluation } from '../trainer/run/run-steps.js';
-import { readJson, readRunHead, runFile } from '../trainer/run/run-dir.js';
+import { repoRoot, resolveDataDir } from '../../paths.js';
+import { FeatureStore } from '../../trainer/features/store.js';
+import { CACHE_ROOT } from '../../trainer/features/cache-root.js';
+import { openStores } from '../../trainer/features/extract.js';
+import { tapByName } from '../../trainer/features/taps.js';
+import { loadBackbone } from '../../trainer/backbone/source.js';
+import { LFW_CROP_SIDE, lfwPreprocess } from '../../models/contract/preprocess.js';
+import { DEFAULT_CONFIG, type TrainConfig } from '../../trainer/training/config.js';
+import { trainOnStore } from '../../trainer/training/train-store.js';
+import { evaluateStep, exportStep, thresholdStep, type Evaluation } from '../../trainer/run/run-steps.js';
+import { readJson, readRunHead, runFile } from '../../trainer/run/run-dir.js';
 
 interface Rung { tap: string; set: Partial<TrainConfig>; why: string; /** Backbone input side (default 299). */ size?: number }
 
@@ -101,7 +102,7 @@ if (args.includes('--list')) {
     if (row) console.log(row);
   }
 } else if (args.length === 0) {
-  console.error('usage: npx tsx scripts/ladder.ts <rung> [...] | --table | --list');
+  console.error('usage: npx tsx scripts/experiments/ladder.ts <rung> [...] | --table | --list');
   process.exit(2);
 } else {
   for (const name of args) {

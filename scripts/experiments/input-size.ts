@@ -1,16 +1,17 @@
+// Experiment. Decision it supports: the backbone's input side (299 kept). Result recorded in BENCHMARKS.md, "InceptionV3 accuracy ladder (2026-11-30 15:00 UTC)".
 // Input resolution as a measured choice: the committed InceptionV3 head fused with the backbone at
 // several input sides (the cut is fully convolutional and the 2×2 grid pooling adapts), timed under
 // onnxruntime-web WASM with 1 thread, as in the Worker. Sides are interleaved run by run, so load on
 // the machine hits them alike and the ratios hold even when the absolute figures do not.
-//   npx tsx scripts/input-size.ts [--sides 299,224,192] [--runs 20]
+//   npx tsx scripts/experiments/input-size.ts [--sides 299,224,192] [--runs 20]
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { repoRoot } from '../paths.js';
-import { loadNsfwjs } from '../trainer/backbone/source.js';
-import { tapByName } from '../trainer/features/taps.js';
-import { loadHead } from '../trainer/training/head-weights.js';
-import { fusedGraph, serialise } from '../trainer/onnx/export.js';
-import { createWebSession, runWeb } from './lib/ort-web-probe.js';
+import { repoRoot } from '../../paths.js';
+import { loadNsfwjs } from '../../trainer/backbone/source.js';
+import { tapByName } from '../../trainer/features/taps.js';
+import { loadHead } from '../../trainer/training/head-weights.js';
+import { fusedGraph, serialise } from '../../trainer/onnx/export.js';
+import { createWebSession, runWeb } from '../lib/ort-web-probe.js';
 
 const { values } = parseArgs({ options: { sides: { type: 'string', default: '299,224,192' }, runs: { type: 'string', default: '20' }, head: { type: 'string', default: join(repoRoot, 'models/head') } } });
 const sides = values.sides!.split(',').map(Number);

@@ -1,10 +1,11 @@
+// Experiment. Decision it supports: the trainer's transposing BatchMatMul wrapper on tfjs-backend-wasm. Result recorded in BENCHMARKS.md, "InceptionV3 accuracy ladder (2026-11-30 15:00 UTC)".
 // Why the trainer wraps tfjs-backend-wasm's BatchMatMul (trainer/training/tf-backend.ts): the product of the
 // 3072-d head's first layer with and without a transposed operand, before and after the wrapper.
-//   npx tsx scripts/wasm-matmul.ts [--runs 5]
+//   npx tsx scripts/experiments/wasm-matmul.ts [--runs 5]
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { parseArgs } from 'node:util';
-import { transposeBeforeMatMul } from '../trainer/training/tf-backend.js';
+import { transposeBeforeMatMul } from '../../trainer/training/tf-backend.js';
 
 const runs = Number(parseArgs({ options: { runs: { type: 'string', default: '5' } } }).values.runs);
 await tf.setBackend('wasm');

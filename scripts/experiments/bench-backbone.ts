@@ -1,17 +1,18 @@
+// Experiment. Decision it supports: whether to convert InceptionV3 to ONNX for the trainer's feature extraction (onnxruntime-node vs tfjs). Result recorded in BENCHMARKS.md, "Backbone throughput (2026-11-28)".
 // Backbone feature throughput on the same LFW images: the converted ONNX InceptionV3 under
 // onnxruntime-node vs the tfjs layers model (wasm backend), flatten_1 features, batch 1, after
-// decode + preprocessing (excluded from the timing). Usage: npx tsx scripts/bench-backbone.ts [--images 200]
+// decode + preprocessing (excluded from the timing). Usage: npx tsx scripts/experiments/bench-backbone.ts [--images 200]
 import { Command } from 'commander';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadNsfwjs, loadTfjsModel } from '../trainer/backbone/source.js';
-import { OnnxBackbone, backboneOnnx } from '../trainer/backbone/onnx-backbone.js';
-import { resolveDataDir } from '../paths.js';
-import { readPairs } from '../trainer/data/lfw.js';
-import { decodeImage } from '../trainer/data/images.js';
-import { lfwPreprocess, preprocess } from '../models/contract/preprocess.js';
+import { loadNsfwjs, loadTfjsModel } from '../../trainer/backbone/source.js';
+import { OnnxBackbone, backboneOnnx } from '../../trainer/backbone/onnx-backbone.js';
+import { resolveDataDir } from '../../paths.js';
+import { readPairs } from '../../trainer/data/lfw.js';
+import { decodeImage } from '../../trainer/data/images.js';
+import { lfwPreprocess, preprocess } from '../../models/contract/preprocess.js';
 
 const o = new Command().option('--images <n>', 'images', '200').option('--data <dir>').parse().opts();
 const lfw = resolveDataDir(o.data);

@@ -1,17 +1,18 @@
+// Experiment. Decision it supports: int8 gallery rows with a per-row scale as the default (GALLERY_DTYPE). Result recorded in BENCHMARKS.md, "Gallery rows: int8 with a per-row scale, now the default".
 // How much int8 gallery rows move identify's scores and decisions on real faces: the edge model's
 // embeddings of the committed test CSV (800 comparisons), the enrolled side stored as int8 with the
 // per-row scale of edge/src/gallery/pack.ts, or with the older fixed 1/127 scale, vs float32.
-// Usage: npx tsx scripts/gallery-rows.ts [--data DIR]
+// Usage: npx tsx scripts/experiments/gallery-rows.ts [--data DIR]
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { I8_UNIT, quantizeRow } from '../edge/src/gallery/pack.js';
-import { readManifest, NodeEmbedder } from '../models/load.js';
-import { preprocess } from '../models/contract/preprocess.js';
-import { dot } from '../models/contract/distance.js';
-import { decodeImage } from '../trainer/data/images.js';
-import { parseTripletsCsv } from '../trainer/data/test-set.js';
-import { repoRoot, resolveDataDir } from '../paths.js';
+import { I8_UNIT, quantizeRow } from '../../edge/src/gallery/pack.js';
+import { readManifest, NodeEmbedder } from '../../models/load.js';
+import { preprocess } from '../../models/contract/preprocess.js';
+import { dot } from '../../models/contract/distance.js';
+import { decodeImage } from '../../trainer/data/images.js';
+import { parseTripletsCsv } from '../../trainer/data/test-set.js';
+import { repoRoot, resolveDataDir } from '../../paths.js';
 
 const o = new Command().option('--data <dir>').parse().opts();
 const m = readManifest();

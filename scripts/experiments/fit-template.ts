@@ -1,16 +1,17 @@
+// Experiment. Decision it supports: the alignment template (models/face-template.json). Result recorded in models/face-template.json and BENCHMARKS.md, "Framing robustness (2026-11-30 11:05 UTC)".
 // Fits the alignment template: the mean BlazeFace landmarks of LFW training images (peopleDevTrain
 // only, never test identities), in the 250×250 deep-funneled frame the head trains on, so aligned
 // crops of any photo resemble those images. Writes models/face-template.json.
-//   npx tsx scripts/fit-template.ts [--images 2000] [--seed 1]
+//   npx tsx scripts/experiments/fit-template.ts [--images 2000] [--seed 1]
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { KEYPOINTS } from '../models/contract/face/detect.js';
-import { NodeFaceDetector } from '../models/face-detector.js';
-import { resolveDataDir, repoRoot } from '../paths.js';
-import { decodeImage } from '../trainer/data/images.js';
-import { readPeople } from '../trainer/data/lfw.js';
-import { makeRng } from '../trainer/data/rng.js';
+import { KEYPOINTS } from '../../models/contract/face/detect.js';
+import { NodeFaceDetector } from '../../models/face-detector.js';
+import { resolveDataDir, repoRoot } from '../../paths.js';
+import { decodeImage } from '../../trainer/data/images.js';
+import { readPeople } from '../../trainer/data/lfw.js';
+import { makeRng } from '../../trainer/data/rng.js';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '2000' }, seed: { type: 'string', default: '1' }, data: { type: 'string' } } });
 const lfw = resolveDataDir(values.data);
@@ -43,7 +44,7 @@ const used4 = ['rightEye', 'leftEye', 'noseTip', 'mouth'] as const;
 const out = {
   size: 250,
   template: Object.fromEntries(used4.map((k) => [k, stats[k].mean])),
-  source: `mean BlazeFace landmarks of ${used} LFW deep-funneled peopleDevTrain images (seed ${values.seed}; scripts/fit-template.ts)`,
+  source: `mean BlazeFace landmarks of ${used} LFW deep-funneled peopleDevTrain images (seed ${values.seed}; scripts/experiments/fit-template.ts)`,
   stats, missed,
 };
 writeFileSync(join(repoRoot, 'models/face-template.json'), JSON.stringify(out, null, 2) + '\n');

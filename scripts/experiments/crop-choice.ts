@@ -1,15 +1,16 @@
+// Experiment. Decision it supports: the default crop and feature tap of the InceptionV3 backbone. Result recorded in BENCHMARKS.md, "Crop and cut point (2026-11-28)".
 // Chooses the default crop by measurement: raw-feature verification AUC (cosine, DeLong 95% CI) on
 // all 1,000 pairs of pairsDevTest.txt, for the full image and two centre crops, at every feature tap.
-// Usage: npx tsx scripts/crop-choice.ts [--data DIR] [--crops 1,0.6,0.48]   (prints a markdown table)
+// Usage: npx tsx scripts/experiments/crop-choice.ts [--data DIR] [--crops 1,0.6,0.48]   (prints a markdown table)
 import { Command } from 'commander';
-import { loadNsfwjs } from '../trainer/backbone/source.js';
-import { extractFeatures, openStores } from '../trainer/features/extract.js';
-import { FEATURE_TAPS } from '../trainer/features/taps.js';
-import { resolveDataDir } from '../paths.js';
-import { readPairs } from '../trainer/data/lfw.js';
-import { aucDeLong } from '../trainer/evaluation/metrics.js';
-import { LFW_CROP_SIDE, lfwPreprocess } from '../models/contract/preprocess.js';
-import { CACHE_ROOT } from '../trainer/features/cache-root.js';
+import { loadNsfwjs } from '../../trainer/backbone/source.js';
+import { extractFeatures, openStores } from '../../trainer/features/extract.js';
+import { FEATURE_TAPS } from '../../trainer/features/taps.js';
+import { resolveDataDir } from '../../paths.js';
+import { readPairs } from '../../trainer/data/lfw.js';
+import { aucDeLong } from '../../trainer/evaluation/metrics.js';
+import { LFW_CROP_SIDE, lfwPreprocess } from '../../models/contract/preprocess.js';
+import { CACHE_ROOT } from '../../trainer/features/cache-root.js';
 
 const opts = new Command().option('--data <dir>').option('--crops <list>', 'centre-crop sides as fractions', `1,0.6,${LFW_CROP_SIDE}`).parse().opts();
 const lfw = resolveDataDir(opts.data);

@@ -1,3 +1,4 @@
+// Experiment. Decision it supports: the edge model's quantisation (float stem, int8 elsewhere). Result recorded in BENCHMARKS.md, "Edge model: quantisation (2026-11-28)".
 // Chooses the edge model's quantisation by measurement: for the fused model at the committed cut,
 // the fp32 reference, int8 QDQ with every activation in uint8, the edge model (int8 QDQ with the
 // first FLOAT_STEM activations in float), weight-only 8-bit (exact source weights, float
@@ -5,31 +6,31 @@
 // peopleDevTest images (onnxruntime-node), then each full variant under onnxruntime-web (WASM, 1
 // thread, in Node, one child process per variant so Wasm memory is its own): session creation,
 // Wasm memory after one inference, per-image latency.
-// Usage: npx tsx scripts/quant-choice.ts [--images 200] [--runs 20] [--data DIR]   (prints a markdown table)
+// Usage: npx tsx scripts/experiments/quant-choice.ts [--images 200] [--runs 20] [--data DIR]   (prints a markdown table)
 import { Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { loadBackbone } from '../trainer/backbone/source.js';
-import { tapByName } from '../trainer/features/taps.js';
-import { loadHead } from '../trainer/training/head-weights.js';
-import { edgeGraph, fusedGraph, serialise, FLOAT_STEM, INPUT, OUTPUT } from '../trainer/onnx/export.js';
-import { quantizeQdq } from '../trainer/onnx/quantize.js';
-import type { Graph } from '../trainer/onnx/ir.js';
-import { preprocess } from '../models/contract/preprocess.js';
-import { dot } from '../models/contract/distance.js';
-import { decodeImage } from '../trainer/data/images.js';
-import { readPeople } from '../trainer/data/lfw.js';
-import { repoRoot, resolveDataDir } from '../paths.js';
-import { readManifest } from '../models/load.js';
+import { loadBackbone } from '../../trainer/backbone/source.js';
+import { tapByName } from '../../trainer/features/taps.js';
+import { loadHead } from '../../trainer/training/head-weights.js';
+import { edgeGraph, fusedGraph, serialise, FLOAT_STEM, INPUT, OUTPUT } from '../../trainer/onnx/export.js';
+import { quantizeQdq } from '../../trainer/onnx/quantize.js';
+import type { Graph } from '../../trainer/onnx/ir.js';
+import { preprocess } from '../../models/contract/preprocess.js';
+import { dot } from '../../models/contract/distance.js';
+import { decodeImage } from '../../trainer/data/images.js';
+import { readPeople } from '../../trainer/data/lfw.js';
+import { repoRoot, resolveDataDir } from '../../paths.js';
+import { readManifest } from '../../models/load.js';
 
 const o = new Command().option('--images <n>', '', '200').option('--runs <n>', 'timed ort-web runs per variant', '20').option('--data <dir>').option('--probe <file>').parse().opts();
 
 if (o.probe) {
   // Child: one variant under onnxruntime-web.
-  const { createWebSession, runWeb } = await import('./lib/ort-web-probe.js');
+  const { createWebSession, runWeb } = await import('../lib/ort-web-probe.js');
   const [file, input] = String(o.probe).split(',');
   const x = new Float32Array(readFileSync(input).buffer.slice(0));
   const size = Math.round(Math.sqrt(x.length / 3));
@@ -87,7 +88,7 @@ for (const [name, g] of Object.entries(variants)) {
   writeFileSync(file, bytes);
   const e = await embed(bytes, images);
   if (name === 'fp32') ref = e;
-  const w = JSON.parse(execFileSync('npx', ['tsx', 'scripts/quant-choice.ts', '--probe', `${file},${input}`, '--runs', o.runs], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1)!);
+  const w = JSON.parse(execFileSync('npx', ['tsx', 'scripts/experiments/quant-choice.ts', '--probe', `${file},${input}`, '--runs', o.runs], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim().split('\n').at(-1)!);
   console.log(`| ${name} | ${(bytes.length / 2 ** 20).toFixed(1)} | ${name === 'fp32' ? '1 (reference)' : stats(ref, e)} | ${w.createMs.toFixed(0)} | ${w.wasmMiB.toFixed(1)} | ${w.p50.toFixed(0)} / ${w.p95.toFixed(0)} |`);
 }
 for (const [name, g] of sweep) console.log(`| ${name} | – | ${stats(ref, await embed(serialise(g, {}), images))} | – | – | – |`);
