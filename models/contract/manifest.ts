@@ -61,6 +61,41 @@ export const RocPointSchema = z.union([z.tuple([unit, unit]), z.tuple([unit, uni
 
 export const RocSchema = z.object({ pairs: z.string(), points: z.array(RocPointSchema) });
 
+/**
+ * One point of an impostor table: accepting R = −‖a − b‖² > score lets `falseAccepts` of the
+ * source's different-person pairs through (far = falseAccepts / impostorPairs) and `tar` of its
+ * same-person pairs. Points are ordered by far, descending (score ascending).
+ */
+export const ImpostorPointSchema = z.object({
+  far: unit,
+  score: z.number().min(-4).max(0),
+  falseAccepts: z.number().int().min(0),
+  tar: unit,
+});
+
+/**
+ * Score → false-accept table from every different-person pair that can be formed among the
+ * embeddings of one source (images disjoint from training, embedded by the edge model through the
+ * whole face path), so that low FARs (to 1e-6) are resolved by millions of pairs.
+ */
+export const ImpostorTableSchema = z.object({
+  /** What was embedded, e.g. "LFW peopleDevTest, int8 edge model, detect + align". */
+  source: z.string(),
+  identities: count,
+  images: count,
+  impostorPairs: count,
+  genuinePairs: z.number().int().min(0),
+  points: z.array(ImpostorPointSchema).min(1),
+});
+
+/**
+ * The impostor tables of these weights by source id (e.g. lfw, recomposed, photos) and the one
+ * the Worker maps target rates through (`served`: the most conservative combination, or a source).
+ */
+export const OperatingPointsSchema = z
+  .object({ served: name, tables: z.record(name, ImpostorTableSchema) })
+  .refine((o) => o.served in o.tables, { message: 'served must name one of tables', path: ['served'] });
+
 export const ThresholdSchema = z.object({
   /** In the R convention: match iff −‖a − b‖² > score (so −4 ≤ score ≤ 0 for unit embeddings). */
   score: z.number().min(-4).max(0),
@@ -97,6 +132,8 @@ export const ManifestSchema = z
     metrics: z.record(z.string(), z.union([z.number(), z.string()])),
     /** The trainer's ROC for these weights. */
     roc: RocSchema.optional(),
+    /** Impostor tables for low-FAR operating points (verify's far, identify's fpir for N searched). */
+    impostors: OperatingPointsSchema.optional(),
     /** fp32 and int8 embedding models, and the face detector. */
     files: z.record(z.string(), ManifestFileSchema),
   })
