@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { photosDir } from '../../paths';
+import { orientationFixtures } from './orientation-fixtures';
 
 const photos = photosDir();
 
@@ -79,6 +80,7 @@ export async function makeFixtures(): Promise<Record<string, string>> {
     for (const [orientation, turn] of [[3, 180], [6, 270], [8, 90]] as const)
       out[`obama-480p-exif${orientation}.jpg`] = await sharp(portrait).rotate(turn).withMetadata({ orientation }).jpeg({ quality: 95 }).toBuffer();
   }
+  Object.assign(out, await orientationFixtures());
   out['wide.png'] = await sharp({ create: { width: 5000, height: 4, channels: 3, background: '#808080' } }).png().toBuffer();
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.toString('base64')]));
 }

@@ -1,17 +1,40 @@
-// JPEG EXIF orientation (phone photos): the tag read from the APP1 segment without decoding, and the
-// decoded pixels turned upright, so detection sees the photo as its owner does.
+// EXIF orientation (phone photos): the tag read without decoding, from a JPEG's APP1 segment or a
+// PNG's eXIf chunk (where the trainer's decoder, sharp/libvips, reads it too), and the decoded pixels
+// turned upright, so detection sees the photo as its owner does.
 import type { RawImage } from '../../../models/contract/preprocess';
 
-/** EXIF orientation 1–8 of a JPEG (1 when absent or unreadable). */
+const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const ascii = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n));
+
+/** EXIF orientation 1–8 of a JPEG or PNG (1 when absent or unreadable). */
 export function exifOrientation(b: Uint8Array): number {
-  if (b[0] !== 0xff || b[1] !== 0xd8) return 1;
+  if (b.length >= 8 && PNG_SIG.every((v, i) => b[i] === v)) return pngOrientation(b);
+  if (b[0] === 0xff && b[1] === 0xd8) return jpegOrientation(b);
+  return 1;
+}
+
+function jpegOrientation(b: Uint8Array): number {
   for (let i = 2; i + 4 <= b.length; ) {
     if (b[i] !== 0xff) return 1;
     const marker = b[i + 1];
+    if (marker === 0xff) { i++; continue; } // fill byte before a marker
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; } // no length
     if (marker === 0xda || marker === 0xd9) return 1; // start of scan: no APP1 before the image data
     const len = (b[i + 2] << 8) | b[i + 3];
-    if (marker === 0xe1 && len >= 16 && String.fromCharCode(...b.subarray(i + 4, i + 10)) === 'Exif\0\0') return tiffOrientation(b.subarray(i + 10, i + 2 + len));
+    if (marker === 0xe1 && len >= 16 && ascii(b, i + 4, 6) === 'Exif\0\0') return tiffOrientation(b.subarray(i + 10, i + 2 + len));
     i += 2 + len;
+  }
+  return 1;
+}
+
+/** A PNG's eXIf chunk (a bare TIFF stream), honoured as libvips does: only before the image data. */
+function pngOrientation(b: Uint8Array): number {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 8; i + 12 <= b.length; ) {
+    const len = v.getUint32(i), type = ascii(b, i + 4, 4);
+    if (type === 'IDAT' || type === 'IEND' || i + 12 + len > b.length) return 1;
+    if (type === 'eXIf') return tiffOrientation(b.subarray(i + 8, i + 8 + len));
+    i += 12 + len;
   }
   return 1;
 }

@@ -25,7 +25,7 @@ export async function embedImages(getModel: () => Promise<Model>, inputs: ImageI
       throw new ApiError('image_too_many_pixels', `image "${field}" is ${h.width}×${h.height}; the limit is ${MAX_SIDE} per side and ${MAX_PIXELS} pixels`, {
         field, width: h.width, height: h.height, maxSide: MAX_SIDE, maxPixels: MAX_PIXELS,
       });
-    const orientation = h.type === 'jpeg' ? exifOrientation(bytes) : 1;
+    const orientation = exifOrientation(bytes);
     const upright = orientation >= 5 ? { width: h.height, height: h.width } : h;
     if (box) checkBox(box, upright, field);
     return { header: h, orientation };
