@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { packShards, unpackShard, type Dtype, type GalleryEntry } from '../src/gallery/pack';
 import { resetGallery, searchGallery } from '../src/gallery/cache';
 import { Snapshot } from '../src/gallery/snapshot';
-import { fakeKv, rng, unit } from './gallery-data';
+import { fakeKv, I8_SIMILARITY_ERROR, rng, unit } from './gallery-data';
 const plainDot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
   for (let j = 0; j < a.length; j++) s += a[j] * b[j];
@@ -104,4 +104,27 @@ describe('searchGallery', () => {
     }
     resetGallery();
   });
+});
+
+describe('int8 scan at wide embeddings (issue 24: 32-bit sums overflowed past 516 dimensions)', () => {
+  /** The worst case for the sums: every component at the row's full scale. */
+  const flat = (dim: number) => Float32Array.from({ length: dim }, (_, j) => (j % 3 ? 1 : -1) / Math.sqrt(dim));
+  for (const kernel of ['wasm', 'js'] as const)
+    for (const dim of [128, 512, 1024])
+      it(`${kernel} kernel, dim ${dim}: a row scores ≈ 1 against itself and as the plain loop against others`, () => {
+        const r = rng(dim + (kernel === 'js' ? 1 : 0));
+        const rows = [flat(dim), unit(dim, r), unit(dim, r)];
+        const entries = rows.map((row, i) => ({ id: `p${i}`, updatedAt: i, rows: [row] }));
+        const snap = new Snapshot('v', null, packShards(entries, dim, 'i8').map(unpackShard), kernel);
+        expect(snap.kernelKind).toBe(kernel);
+        rows.forEach((q) => {
+          const best = new Float32Array(rows.length).fill(-Infinity);
+          snap.scoreInto(q, best);
+          rows.forEach((row, i) => {
+            const want = plainDot(stored(row, 'i8'), q);
+            expect(Math.abs(best[i] - want)).toBeLessThan(2e-4);
+            if (row === q) expect(Math.abs(best[i] - 1)).toBeLessThan(I8_SIMILARITY_ERROR);
+          });
+        });
+      });
 });

@@ -36,8 +36,9 @@
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
         (br $row))))
 
-  ;; int8 rows, int16 query → exact int32 scores: rows widened to i16, i32x4.dot_i16x8_s, 32 elements per
-  ;; step. Per lane at most dim/8 products of |127·32767|, so exact for dim ≤ 4096.
+  ;; int8 rows, int16 query → int32 scores: rows widened to i16, i32x4.dot_i16x8_s, 32 elements per
+  ;; step. Every partial sum is bounded by Σ_j |row[j]·q[j]|, so the scores are exact when the caller
+  ;; keeps that below 2^31 (snapshot.ts bounds the query's scale by the dimension); otherwise they wrap.
   (func (export "dotI8") (param $rows i32) (param $n i32) (param $dim i32) (param $q i32) (param $out i32)
     (local $end i32) (local $p i32) (local $qp i32) (local $rowEnd i32) (local $v v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)

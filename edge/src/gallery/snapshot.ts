@@ -4,7 +4,10 @@
 // Layout (no per-identity objects): every row of every shard is copied into one flat array inside
 // the snapshot's own WebAssembly memory, next to a query slot and a per-row score slot, and scored
 // by the SIMD kernels of scan.wat (f32x4 for f32 rows; int8 rows × an int16-quantised query with
-// i32x4.dot_i16x8_s, exact integer sums, then each row's own int8 scale). Ids are one UTF-8 byte array plus offsets,
+// i32x4.dot_i16x8_s, then each row's own int8 scale). The integer sums are exact only while
+// Σ|q_j·r_j| < 2³¹: with |r_j| ≤ 127 that holds for any row when the query's full scale is
+// ≤ (2³¹ − 1) / (127 · dim), so the query scale is bounded by the dimension (32767 up to 516
+// dimensions, 16512 at 1024, 4128 at 4096). Ids are one UTF-8 byte array plus offsets,
 // looked up by binary search; `updated` is a Float64Array. The shards' own buffers are not kept.
 import { I8_UNIT, type Dtype, type Shard } from './pack';
 import type { GalleryHead } from './store';
@@ -18,8 +21,8 @@ interface Kernel {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const up = (x: number, a = 64) => Math.ceil(x / a) * a;
-/** The int16 query's full scale (the int8 kernel's sums stay exact for dim ≤ 4096). */
-const Q16 = 32767;
+/** The int16 query's full scale at this width: the largest that keeps every int32 sum exact. */
+export const queryScale = (dim: number) => Math.min(32767, Math.floor((2 ** 31 - 1) / (127 * dim)));
 
 /** Whether the SIMD kernel can score rows of this width (else a plain JS loop does). */
 export const wasmScans = (dim: number) => dim > 0 && dim % 32 === 0 && dim <= 4096;
@@ -52,7 +55,8 @@ export class Snapshot {
   /** int8 rows: each row's scale m (value = stored · m · I8_UNIT); null for f32. */
   private readonly rowScale: Uint16Array | null;
 
-  constructor(readonly version: string, readonly head: GalleryHead | null, shards: Shard[]) {
+  /** kernel 'js' forces the fallback loop (tests compare the two). */
+  constructor(readonly version: string, readonly head: GalleryHead | null, shards: Shard[], kernel: 'wasm' | 'js' = 'wasm') {
     const dim = shards[0]?.header.dim ?? head?.dim ?? 0;
     const dtype = shards[0]?.header.dtype ?? head?.dtype ?? 'f32';
     for (const s of shards) if (s.header.dim !== dim || s.header.dtype !== dtype) throw new Error('gallery shards of one snapshot differ in dim or dtype');
@@ -92,7 +96,7 @@ export class Snapshot {
     this.rowsAt = up(dim * 4);
     this.outAt = this.rowsAt + up(rows * dim * elt);
     const bytes = this.outAt + up(rows * 4);
-    if (rows > 0 && wasmScans(dim)) {
+    if (rows > 0 && kernel === 'wasm' && wasmScans(dim)) {
       const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
       this.kernel = new WebAssembly.Instance(scanWasm, { env: { mem } }).exports as unknown as Kernel;
       this.memory = mem.buffer; // never grown, so views on it stay valid
@@ -149,14 +153,16 @@ export class Snapshot {
       if (this.kernel) this.kernel.dotF32(this.rowsAt, rows, dim, 0, this.outAt);
       else dotRowsJs(this.rows, rows, dim, this.qF32, this.outF32);
     } else {
-      // Quantise the query to int16 at full scale: the kernel's integer sums are then exact and the
-      // only error added to the rows' own int8 rounding is ≤ ½ / 32767 of the largest component.
+      // Quantise the query to int16 at queryScale(dim): the integer sums are then exact (no int32
+      // overflow) and the only error added to the rows' own int8 rounding is ≤ ½ / queryScale(dim)
+      // of the largest component per component.
       let maxAbs = 0;
       for (let j = 0; j < dim; j++) maxAbs = Math.max(maxAbs, Math.abs(query[j]));
       if (!Number.isFinite(maxAbs)) return;
-      const k = maxAbs > 0 ? Q16 / maxAbs : 0;
+      const full = queryScale(dim);
+      const k = maxAbs > 0 ? full / maxAbs : 0;
       for (let j = 0; j < dim; j++) this.qI16[j] = Math.round(query[j] * k);
-      f = maxAbs > 0 ? I8_UNIT * (maxAbs / Q16) : 0;
+      f = maxAbs > 0 ? I8_UNIT * (maxAbs / full) : 0;
       if (this.kernel) this.kernel.dotI8(this.rowsAt, rows, dim, 0, this.outAt);
       else dotRowsJs(this.rows, rows, dim, this.qI16, this.outI32);
     }
@@ -208,7 +214,7 @@ export class Snapshot {
   }
 }
 
-/** Fallback for widths the SIMD kernel does not take: out[r] = row_r · q. */
+/** Fallback for widths the SIMD kernel does not take: out[r] = row_r · q (int8: exact under the same bound). */
 function dotRowsJs(data: Float32Array | Int8Array, n: number, dim: number, q: Float32Array | Int16Array, out: Float32Array | Int32Array) {
   for (let r = 0, o = 0; r < n; r++, o += dim) {
     let s = 0;
