@@ -2,12 +2,17 @@
 // isolate (head re-checked every HEAD_TTL_MS, shards fetched only when the generation changes), plus
 // an overlay of this isolate's own recent writes so an admin sees an enrolment or deletion at once.
 // Identify never reads per-identity records. Other isolates see writes after the next rebuild.
+// A head whose shards KV lacks never becomes an empty gallery: the previous snapshot stays, or,
+// in an isolate that has none, identify answers 503.
 import { dot } from '../../../models/contract/distance';
+import { ApiError } from '../http/errors';
 import { GalleryStore } from './store';
 import { unpackShard } from './pack';
 import { Snapshot } from './snapshot';
 
 const HEAD_TTL_MS = 30_000;
+/** The head may come from this location's KV cache for this long (KV's minimum cacheTtl). */
+const HEAD_CACHE_TTL_S = 30;
 /** Overlay entries outlive any snapshot built within this long after the write (KV propagation). */
 const SETTLE_MS = 120_000;
 
@@ -69,16 +74,17 @@ export async function currentSnapshot(kv: KVNamespace, version: string): Promise
 
 async function load(store: GalleryStore, version: string): Promise<Snapshot> {
   const mine = cache?.snapshot.version === version ? cache.snapshot : null;
-  for (const cacheTtl of [30, undefined]) {
-    const head = await store.readHead(version, cacheTtl);
-    if (!head) return install(new Snapshot(version, null, []));
-    if (mine?.head?.generation === head.generation) return install(mine);
-    const bufs = await Promise.all(head.shards.map((key) => store.readShard(key)));
-    if (bufs.every((b) => b)) return install(new Snapshot(version, head, bufs.map((b) => unpackShard(b!))));
-  }
-  // A newer rebuild deleted these shards while the edge still served the old head: keep what we have.
-  console.warn(`gallery ${version}: shards missing, serving the previous snapshot until the next rebuild`);
-  return install(mine ?? new Snapshot(version, null, []));
+  const head = await store.readHead(version, HEAD_CACHE_TTL_S);
+  if (!head) return install(new Snapshot(version, null, []));
+  if (mine?.head?.generation === head.generation) return install(mine);
+  const bufs = await Promise.all(head.shards.map((key) => store.readShard(key)));
+  const missing = head.shards.filter((_, i) => !bufs[i]).length;
+  if (!missing) return install(new Snapshot(version, head, bufs.map((b) => unpackShard(b!))));
+  // Shards are written before their head and outlive its replacement by GRACE_MS (store.ts), so this
+  // is a broken assumption (KV lagging far behind, clocks far apart), never an empty gallery.
+  console.error(`gallery ${version}: generation ${head.generation} lacks ${missing} of ${head.shards.length} shards in KV; ${mine ? 'serving the previous snapshot' : 'identify unavailable'}`);
+  if (mine) return install(mine);
+  throw new ApiError('storage_unavailable', 'the gallery snapshot in storage is incomplete; try again shortly', { binding: 'GALLERY', op: 'get', generation: head.generation, missingShards: missing });
 }
 
 /** Makes `snap` current in this isolate and drops overlay entries it already reflects. */

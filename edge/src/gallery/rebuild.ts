@@ -2,13 +2,15 @@
 // trigger every minute and by POST /admin/gallery/rebuild). Reads: one KV list per 1000 identities,
 // plus one get per identity changed since the previous snapshot (unchanged rows are reused from it),
 // at most MAX_RECORD_READS per run to stay inside a Worker invocation's KV operation limit; what is
-// left keeps its previous rows (or waits, if new) for the next run. Deletions always apply at once.
-// Writes, only when something changed: new shard keys, then the head, then deletion of every other
-// gallery key (older generations, other model versions), so deleted embeddings do not linger.
+// left keeps its previous rows (or waits, if new) for the next run. Deleted identities leave the
+// snapshot at once. Writes, only when something changed: new shard keys, then the head. Every run
+// then collects garbage (store.ts): generations no reader can still need, GRACE_MS after they were
+// replaced, and other model versions' galleries once retired. Two runs may overlap; store.ts says why
+// that is safe. The head read here may be stale (KV): that costs record reads, never correctness.
 import type { ModelManifest } from '../../../models/contract/manifest';
 import { currentSnapshot, install } from './cache';
 import { packShards, unpackShard, type Dtype, type GalleryEntry } from './pack';
-import { GalleryStore, shardKey, type GalleryHead } from './store';
+import { GalleryStore, newGeneration, shardKey, type GalleryHead } from './store';
 import { decodeRows, IdentityStore } from '../identity/store';
 import { Snapshot } from './snapshot';
 
@@ -27,7 +29,10 @@ export interface RebuildResult {
   keysRemoved: number;
 }
 
-export async function rebuildGallery(kv: KVNamespace, manifest: Pick<ModelManifest, 'modelVersion' | 'output'>, dtype: Dtype): Promise<RebuildResult> {
+/** `now`: the clock (tests move it past the grace periods). */
+export async function rebuildGallery(
+  kv: KVNamespace, manifest: Pick<ModelManifest, 'modelVersion' | 'output'>, dtype: Dtype, { now = Date.now }: { now?: () => number } = {},
+): Promise<RebuildResult> {
   const version = manifest.modelVersion, dim = manifest.output.embeddingSize;
   const ids = new IdentityStore(kv), store = new GalleryStore(kv);
   const listing = (await ids.listAll()).filter((e) => e.meta.v === version);
@@ -37,7 +42,7 @@ export async function rebuildGallery(kv: KVNamespace, manifest: Pick<ModelManife
   const result = (changed: boolean, complete: boolean, h: GalleryHead | null, recordsRead: number, keysRemoved: number): RebuildResult => ({
     changed, complete, modelVersion: version, generation: h?.generation ?? null, identities: h?.identities ?? 0, rows: h?.rows ?? 0, recordsRead, keysRemoved,
   });
-  if (head && prev && head.fingerprint === fingerprint) return result(false, true, head, 0, await store.collectGarbage(head));
+  if (head && prev && head.fingerprint === fingerprint) return result(false, true, head, 0, await store.collectGarbage(version, now()));
 
   // Reuse unchanged rows; read changed records (within budget, in parallel batches).
   const reusable = prev && head?.dtype === dtype ? prev : null;
@@ -62,18 +67,18 @@ export async function rebuildGallery(kv: KVNamespace, manifest: Pick<ModelManife
   }
   const entries = slots.filter((e): e is GalleryEntry => !!e);
   const recordsRead = reading.length;
-  const generation = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   const shards = packShards(entries, dim, dtype);
+  const builtAt = now(), generation = newGeneration(builtAt);
   const next: GalleryHead = {
-    modelVersion: version, generation, dim, dtype, builtAt: Date.now(),
+    modelVersion: version, generation, dim, dtype, builtAt,
     fingerprint: await fingerprintOf(dtype, dim, entries.map((e) => [e.id, e.updatedAt])),
     shards: shards.map((_, n) => shardKey(version, generation, n)),
     identities: entries.length, rows: entries.reduce((s, e) => s + e.rows.length, 0),
   };
   const snapshot = new Snapshot(version, next, shards.map((s) => unpackShard(s.slice(0))));
-  await store.write(next, shards);
+  await store.write(next, shards, now);
   install(snapshot);
-  return result(true, toRead.length <= MAX_RECORD_READS, next, recordsRead, await store.collectGarbage(next));
+  return result(true, toRead.length <= MAX_RECORD_READS, next, recordsRead, await store.collectGarbage(version, now()));
 }
 
 /** The snapshot `head` points to: this isolate's copy if current, else loaded from KV. */
