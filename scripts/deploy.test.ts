@@ -124,3 +124,42 @@ describe('npm run deploy -- --dry-run', () => {
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 });
+
+describe('npm run deploy -- --dry-run --gallery vectorize', () => {
+  const vdir = join(dir, 'vectorize');
+  const vpaths = { state: join(vdir, 'state'), bundle: join(vdir, 'bundle'), config: join(vdir, 'wrangler.jsonc') };
+  let v: DeployResult;
+  const version = JSON.parse(readFileSync(join(repoRoot, 'models/manifest.json'), 'utf8')).modelVersion as string;
+
+  beforeAll(async () => {
+    const r = await run('npx', ['tsx', 'scripts/deploy.ts', '--dry-run', '--json', '--gallery', 'vectorize', '--gallery-shards', '2', '--keep-gallery-version', 'face-embed-previous',
+      '--persist-to', vpaths.state, '--outdir', vpaths.bundle, '--config-out', vpaths.config], { cwd: repoRoot, env, maxBuffer: 64 << 20 });
+    v = JSON.parse(r.stdout);
+  }, 300_000);
+
+  it('plans one `wrangler vectorize create` per shard of the serving version, after the KV namespace, and runs none', () => {
+    const account = v.commands.filter((c) => c.account);
+    const heads = account.map((c) => head(c.args));
+    const at = heads.indexOf('kv namespace create edge-face-GALLERY');
+    expect(heads.slice(at + 1, at + 4)).toEqual(['vectorize list', `vectorize create edge-face-${version}-0`, `vectorize create edge-face-${version}-1`]);
+    for (const c of account.filter((x) => x.args[1] === 'create' && x.args[0] === 'vectorize')) expect(c.args.slice(3)).toEqual(['--dimensions=128', '--metric=cosine']);
+    expect(heads.filter((h) => h.includes('face-embed-previous'))).toEqual([]); // kept indexes are bound, never created
+    expect(account.every((c) => !c.ran)).toBe(true);
+    expect(v.gallery).toMatchObject({ backend: 'vectorize', dimensions: 128 });
+  });
+
+  it('binds both versions\' shards in the deploy config and wrangler bundles it', () => {
+    const text = readFileSync(vpaths.config, 'utf8');
+    const c = JSON.parse(text.slice(text.indexOf('\n') + 1));
+    expect(c.vectorize).toEqual([
+      { binding: 'GALLERY_VECTORS_0', index_name: `edge-face-${version}-0` },
+      { binding: 'GALLERY_VECTORS_1', index_name: `edge-face-${version}-1` },
+      { binding: 'GALLERY_VECTORS_2', index_name: 'edge-face-face-embed-previous-0' },
+      { binding: 'GALLERY_VECTORS_3', index_name: 'edge-face-face-embed-previous-1' },
+    ]);
+    expect(c.vars.GALLERY_BACKEND).toBe('vectorize');
+    expect(JSON.parse(c.vars.GALLERY_VECTORIZE_INDEXES)).toEqual({ [version]: ['GALLERY_VECTORS_0', 'GALLERY_VECTORS_1'], 'face-embed-previous': ['GALLERY_VECTORS_2', 'GALLERY_VECTORS_3'] });
+    expect(v.bundle!.files).toContain('index.js');
+    expect(readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8')).toBe(template);
+  });
+});

@@ -5,9 +5,13 @@
 //      models/dlib_resnet/manifest.json); InceptionV3 (models/manifest.json) is the default
 //   3. R2 bucket: `wrangler r2 bucket list`, created when absent
 //   4. KV namespace "<worker>-GALLERY": `wrangler kv namespace list`, created when absent; its id is captured
+//      (--gallery vectorize) the model version's Vectorize indexes, `wrangler vectorize create <name>
+//      --dimensions=<d> --metric=cosine` for each shard absent from `wrangler vectorize list`
+//      (edge/src/gallery/vectorize/layout.ts names them); --keep-gallery-version keeps an older
+//      version's indexes bound (readable) until its identities are re-enrolled
 //   5. model + manifest to R2 (edge/scripts/upload-model.mjs, the code that seeds local R2 too)
 //   6. a deploy config generated from wrangler.toml (which stays a template): real KV id, bucket,
-//      worker name, MODEL_MANIFEST_KEY; Durable Object bindings and migrations copied as they are,
+//      worker name, MODEL_MANIFEST_KEY, the gallery backend and its Vectorize bindings; Durable Object bindings and migrations copied as they are,
 //      applied by `wrangler deploy` itself. Written to .wrangler/deploy/ (git-ignored).
 //   7. secrets ADMIN_TOKEN and API_KEYS with `wrangler secret put` (stdin): from ADMIN_TOKEN / API_KEYS
 //      or the flags; existing ones are kept; otherwise random ones, printed once (or --secrets-file)
@@ -25,6 +29,8 @@ import { modelIsBuilt } from '../models/load.js';
 import { BACKBONE_IDS, buildArgs, checkBackboneId, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { repoRoot } from '../paths.js';
 import { uploadModel, type UploadPlan } from '../edge/scripts/upload-model.mjs';
+import { bindingName, indexName } from '../edge/src/gallery/vectorize/layout.js';
+import { readManifest } from '../models/load.js';
 
 /** Workers Paid limit on the compressed script (Free: 3 MiB). */
 export const GZIP_LIMIT = 10 * 1024 * 1024;
@@ -53,7 +59,15 @@ export interface DeployOptions {
   rotateSecrets: boolean;
   allowAuthDisabled: boolean;
   healthTimeoutS: number;
+  /** Identify's gallery: the packed KV scan (default) or Vectorize indexes. */
+  gallery?: 'kv' | 'vectorize';
+  /** Vectorize indexes per model version (identities hashed across them; layout.ts shardsFor). */
+  galleryShards?: number;
+  /** Older model versions whose indexes stay bound (readable) during a model switch. */
+  keepGalleryVersions?: string[];
 }
+
+export interface GalleryIndex { binding: string; index_name: string; modelVersion: string; shard: number; create: boolean }
 
 export interface Command_ {
   /** Arguments after `npx wrangler`. */
@@ -83,6 +97,7 @@ export interface DeployResult {
   durableObjects: string[];
   migrations: string[];
   commands: Command_[];
+  gallery: { backend: 'kv' | 'vectorize'; dimensions: number | null; indexes: GalleryIndex[] };
   bundle?: Bundle;
   localR2?: { persistTo: string | null; bucket: string; keys: string[] };
   url?: string | null;
@@ -115,7 +130,7 @@ export function runWrangler(args: string[], input?: string): string {
 }
 
 /** The generated deploy config: the template with the real ids, names and manifest key. */
-export function generateConfig(raw: Raw, t: { env?: string; name?: string; bucket: string; kvId: string; manifestKey: string; configDir: string }): Raw {
+export function generateConfig(raw: Raw, t: { env?: string; name?: string; bucket: string; kvId: string; manifestKey: string; configDir: string; gallery?: GalleryIndex[] }): Raw {
   const c: Raw = structuredClone(raw);
   if (typeof c.main === 'string') c.main = relative(t.configDir, resolve(repoRoot, c.main));
   const s: Raw | undefined = t.env ? c.env?.[t.env] : c;
@@ -128,7 +143,25 @@ export function generateConfig(raw: Raw, t: { env?: string; name?: string; bucke
   if (!kv) throw new DeployError(`the template has no GALLERY KV binding${t.env ? ` in [env.${t.env}]` : ''}`);
   kv.id = t.kvId;
   s.vars = { ...s.vars, MODEL_MANIFEST_KEY: t.manifestKey };
+  if (t.gallery?.length) {
+    const byVersion: Record<string, string[]> = {};
+    for (const g of t.gallery) {
+      byVersion[g.modelVersion] ??= [];
+      byVersion[g.modelVersion][g.shard] = g.binding;
+    }
+    s.vectorize = [...(s.vectorize ?? []), ...t.gallery.map((g) => ({ binding: g.binding, index_name: g.index_name }))];
+    s.vars = { ...s.vars, GALLERY_BACKEND: 'vectorize', GALLERY_VECTORIZE_INDEXES: JSON.stringify(byVersion) };
+  }
   return c;
+}
+
+/** The Vectorize indexes a deploy binds: the serving version's shards (created if absent), then kept versions'. */
+export function galleryIndexes(worker: string, modelVersion: string, shards: number, keep: string[] = []): GalleryIndex[] {
+  if (!Number.isInteger(shards) || shards < 1) throw new DeployError(`--gallery-shards must be a positive integer, got ${shards}`);
+  const versions = [modelVersion, ...keep.filter((v) => v !== modelVersion)];
+  return versions.flatMap((v, k) => Array.from({ length: shards }, (_, shard) => ({
+    binding: bindingName(k * shards + shard), index_name: indexName(worker, v, shard), modelVersion: v, shard, create: k === 0,
+  })));
 }
 
 /** Worker name, bucket and KV title for the target environment, from the template and flags. */
@@ -248,6 +281,22 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
     }
   }
 
+  // 4b. Vectorize indexes (one per model version and shard: dimensions and metric are fixed at creation).
+  const served = readManifest(manifest), dimensions = served.output.embeddingSize;
+  const gallery = o.gallery === 'vectorize' ? galleryIndexes(t.name, served.modelVersion, o.galleryShards ?? 1, o.keepGalleryVersions) : [];
+  if (gallery.length) {
+    const listed = account(['vectorize', 'list', '--json'], { simulate: '[]' });
+    const existing = o.dryRun ? [] : (JSON.parse(listed.slice(listed.indexOf('['))) as { name: string }[]).map((x) => x.name);
+    for (const g of gallery) {
+      if (existing.includes(g.index_name)) log(`Vectorize index ${g.index_name} exists`);
+      else if (!g.create) {
+        if (!o.dryRun) throw new DeployError(`--keep-gallery-version ${g.modelVersion}: no Vectorize index ${g.index_name} in this account`);
+        log(`would bind Vectorize index ${g.index_name} (${g.modelVersion}), which must exist`);
+      }
+      else account(['vectorize', 'create', g.index_name, `--dimensions=${dimensions}`, '--metric=cosine'], { when: o.dryRun ? 'if absent from the list' : undefined });
+    }
+  }
+
   // 5. Model + manifest to R2 (remote; a dry run seeds local R2 with the same function instead).
   const upload = (remote: boolean): UploadPlan => uploadModel({
     bucket: t.bucket, prefix: o.prefix, manifest, remote, env: o.env, persistTo: remote ? undefined : o.persistTo,
@@ -261,7 +310,7 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   }
 
   // 6. The deploy config.
-  const config = generateConfig(raw, { env: o.env, name: o.name, bucket: t.bucket, kvId: kvId ?? t.templateKvId, manifestKey: plan.manifestKey, configDir: dirname(configPath) });
+  const config = generateConfig(raw, { env: o.env, name: o.name, bucket: t.bucket, kvId: kvId ?? t.templateKvId, manifestKey: plan.manifestKey, configDir: dirname(configPath), gallery });
   mkdirSync(dirname(configPath), { recursive: true });
   writeFileSync(configPath, `// Generated by scripts/deploy.ts from ${relative(dirname(configPath), templatePath)} for ${targetLabel}${kvId ? '' : ' (dry run: template KV id)'}; not committed, rewritten each run.\n${JSON.stringify(config, null, 2)}\n`);
   log(`deploy config: ${relative(repoRoot, configPath)}`);
@@ -302,6 +351,7 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
     modelVersion: plan.modelVersion, manifestKey: plan.manifestKey, config: configPath,
     durableObjects: ((t.section.durable_objects?.bindings ?? []) as Raw[]).map((b) => `${b.name} → ${b.class_name}`),
     migrations: ((raw.migrations ?? []) as Raw[]).map((m) => m.tag), commands, localR2, secretsSource: source,
+    gallery: { backend: o.gallery ?? 'kv', dimensions: gallery.length ? dimensions : null, indexes: gallery },
   };
   const deployArgs = ['deploy', ...cfgArgs];
   if (o.dryRun) {
@@ -349,6 +399,11 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   throw Object.assign(new DeployError(`${result.url}/v1/health did not report model ${plan.modelVersion} loaded within ${o.healthTimeoutS} s; last answer: ${JSON.stringify(last)}`), { result });
 }
 
+function checkGallery(v: string): 'kv' | 'vectorize' {
+  if (v !== 'kv' && v !== 'vectorize') throw new DeployError(`--gallery must be kv or vectorize, got ${v}`);
+  return v;
+}
+
 function printHuman(r: DeployResult) {
   const lines = [r.dryRun ? `dry run for ${r.env ?? 'production'}: no account call was made` : `deployed ${r.name}${r.url ? ` at ${r.url}` : ''}`];
   if (r.dryRun) {
@@ -358,7 +413,8 @@ function printHuman(r: DeployResult) {
     if (r.bundle) lines.push(`bundle: wrangler ${r.bundle.wranglerRawKiB} KiB / gzip ${r.bundle.wranglerGzipKiB} KiB (limit ${r.bundle.limit / 1024} KiB gzip)`);
   }
   lines.push(`config: ${relative(process.cwd(), r.config)}`, `MODEL_MANIFEST_KEY: ${r.manifestKey}`, `KV ${r.kvTitle}: ${r.kvId ?? '(created on a real run)'}`,
-    `Durable Objects: ${r.durableObjects.join(', ') || 'none'}; migrations: ${r.migrations.join(', ') || 'none'}`);
+    `Durable Objects: ${r.durableObjects.join(', ') || 'none'}; migrations: ${r.migrations.join(', ') || 'none'}`,
+    `gallery: ${r.gallery.backend}${r.gallery.indexes.map((g) => `\n  ${g.binding} → Vectorize ${g.index_name} (${g.modelVersion}, shard ${g.shard})`).join('')}`);
   if (r.secretsFile) lines.push(`generated secrets written to ${r.secretsFile} (mode 600)`);
   if (r.secrets) {
     lines.push('generated secrets (shown once, stored nowhere else; the API key goes in `x-api-key`, the admin token as a bearer token):');
@@ -387,6 +443,9 @@ export function cli(argv = process.argv) {
     .option('--rotate-secrets', 'replace existing secrets with new random ones', false)
     .option('--allow-auth-disabled', 'deploy even if the environment sets AUTH_DISABLED = "true"', false)
     .option('--health-timeout <s>', 'seconds to wait for /v1/health after deploying', (v) => Number(v), 90)
+    .option('--gallery <backend>', 'identify\'s gallery: kv (packed scan in the isolate, up to ~100k identities) or vectorize', 'kv')
+    .option('--gallery-shards <n>', 'vectorize: indexes per model version (past ~16M vectors each)', (v) => Number(v), 1)
+    .option('--keep-gallery-version <version>', 'vectorize: keep this older model version\'s indexes bound during a switch (repeatable)', (v, a: string[]) => [...a, v], [] as string[])
     .parse(argv);
   const f = program.opts();
   const o: DeployOptions = {
@@ -394,6 +453,7 @@ export function cli(argv = process.argv) {
     outdir: f.outdir, persistTo: f.persistTo, prefix: f.prefix, backbone: checkBackboneId(f.backbone), secretsFile: f.secretsFile,
     adminToken: f.adminToken ?? process.env.ADMIN_TOKEN, apiKeys: f.apiKeys ?? process.env.API_KEYS,
     rotateSecrets: f.rotateSecrets, allowAuthDisabled: f.allowAuthDisabled, healthTimeoutS: f.healthTimeout,
+    gallery: checkGallery(f.gallery), galleryShards: f.galleryShards, keepGalleryVersions: f.keepGalleryVersion,
   };
   deploy(o).then(
     (r) => (o.json ? console.log(JSON.stringify(r, null, 2)) : printHuman(r)),
