@@ -12,6 +12,9 @@ declare namespace Cloudflare {
 		MODEL_MANIFEST_KEY: string;
 		AUTH_DISABLED: string;
 		GALLERY_DTYPE: string;
+		VERIFY_FAR: string;
+		IDENTIFY_FPIR: string;
+		THRESHOLD_FLOOR_FAR: string;
 		ADMIN_TOKEN: string;
 		API_KEYS: string;
 		IDENTITY_WRITER: DurableObjectNamespace<import("./src/index").IdentityWriter>;
@@ -22,6 +25,9 @@ declare namespace Cloudflare {
 		MODEL_MANIFEST_KEY: string;
 		AUTH_DISABLED: string;
 		GALLERY_DTYPE: string;
+		VERIFY_FAR: string;
+		IDENTIFY_FPIR: string;
+		THRESHOLD_FLOOR_FAR: string;
 		ADMIN_TOKEN: string;
 		API_KEYS: string;
 		IDENTITY_WRITER: DurableObjectNamespace<import("./src/index").IdentityWriter>;

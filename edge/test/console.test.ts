@@ -120,6 +120,7 @@ describe('console messages', () => {
     multiple_faces: [/more than one face/, /Use the largest face/],
     face_too_small: [/face is too small/, /pixels/],
     operating_point_unavailable: [/false accept rate/, /threshold/],
+    threshold_below_floor: [/looser than this server allows/, /floor/, /stricter/],
     rate_limited: [/Too many changes/, /wait/],
     internal_error: [/failed unexpectedly/],
     model_unavailable: [/face model is not available/],

@@ -53,7 +53,7 @@ describe('GET /openapi.json', () => {
 
   it('documents each error code at its status, per route', () => {
     for (const path of ['/v1/verify', '/v1/identify']) {
-      expect(errorCodes(path, 'post', 422).sort()).toEqual(['face_too_small', 'image_corrupt', 'invalid_box', 'multiple_faces', 'no_face', 'operating_point_unavailable']);
+      expect(errorCodes(path, 'post', 422).sort()).toEqual(['face_too_small', 'image_corrupt', 'invalid_box', 'multiple_faces', 'no_face', 'operating_point_unavailable', 'threshold_below_floor']);
       expect(errorCodes(path, 'post', 413).sort()).toEqual(['image_too_large', 'image_too_many_pixels', 'payload_too_large']);
       expect(errorCodes(path, 'post', 415).sort()).toEqual(['unsupported_image_type', 'unsupported_media_type']);
       expect(errorCodes(path, 'post', 401)).toEqual(['unauthorized']);
@@ -90,6 +90,9 @@ describe('GET /openapi.json', () => {
         const p = body(path, 'post', type).properties;
         expect(p.threshold, `${path} ${type}`).toMatchObject({ type: 'number', exclusiveMinimum: -1, maximum: 1 });
         expect(p.far, `${path} ${type}`).toMatchObject({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 });
+        expect(p.operatingPoint, `${path} ${type}`).toMatchObject({ type: 'string', enum: ['cv'] });
+        if (path === '/v1/identify') expect(p.fpir, `${path} ${type}`).toMatchObject({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 });
+        else expect(p.fpir).toBeUndefined();
       }
     const ej = body('/admin/identities/{id}', 'put', 'application/json'), ef = body('/admin/identities/{id}', 'put', 'multipart/form-data');
     expect(ej.required).toEqual(['images']);
@@ -106,9 +109,13 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(v.properties)).toEqual(expect.arrayContaining(['match', 'similarity', 'distance', 'threshold', 'modelVersion', 'faces']));
     expect(v.properties.faces.properties.a.$ref).toBe('#/components/schemas/Face');
     expect(v.properties.operatingPoint.$ref).toBe('#/components/schemas/OperatingPoint');
-    expect(doc.components.schemas.OperatingPoint.properties.source.enum).toEqual(['model', 'threshold', 'far']);
+    const op = doc.components.schemas.OperatingPoint;
+    expect(op.properties.source.enum).toEqual(['far', 'fpir', 'threshold', 'cv']);
+    expect(op.properties.origin.enum).toEqual(['default', 'request']);
+    expect(Object.keys(op.properties)).toEqual(expect.arrayContaining(['fpir', 'far', 'identities', 'clamped', 'expectedFpir', 'measured']));
     const m = ok('/v1/model', 'get');
     expect(m.properties.preprocess.required).toEqual(expect.arrayContaining(['crop', 'size', 'scale', 'offset']));
+    expect(Object.keys(m.properties.operatingPoints.properties)).toEqual(['settings', 'impostors', 'verify', 'identify', 'identifyBySize', 'cv', 'floor']);
     expect(doc.paths['/admin/identities/{id}'].put.responses).toHaveProperty('201');
     const enrolled = ok('/admin/identities/{id}', 'put');
     expect(Object.keys(enrolled.properties)).toEqual(expect.arrayContaining(['id', 'modelVersion', 'imageCount', 'needsReenrolment', 'faces']));

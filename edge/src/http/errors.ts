@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   multiple_faces: 422,
   face_too_small: 422,
   operating_point_unavailable: 422,
+  threshold_below_floor: 422,
   rate_limited: 429,
   internal_error: 500,
   model_unavailable: 503,

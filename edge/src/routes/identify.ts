@@ -1,12 +1,16 @@
 // POST /v1/identify — who, among the enrolled identities, is this?
-// multipart field image [, box, topK, threshold | far] or JSON { image: base64 [, box, topK, threshold | far] } (topK also as ?topK=)
+// multipart field image [, box, topK, threshold | far | fpir | operatingPoint=cv] or JSON { image: base64 [, …] } (topK also as ?topK=)
 // → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, operatingPoint, modelVersion, gallery, face }
 // The photo's largest face is used; face reports it (box, landmarks, score, facesFound).
-// Only embeddings of the serving model's version are compared (see gallery/cache.ts).
+// Only embeddings of the serving model's version are compared (see gallery/cache.ts). The default
+// threshold is the deployment's IDENTIFY_FPIR for the N identities searched, through the manifest's
+// impostor table (model/operating-point.ts); the answer's operatingPoint reports N and the rates.
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireApiKey } from '../http/auth';
 import { BoxField, BoxFormField } from '../image/box';
-import { judgeSimilarity, oneOperatingPoint, operatingPoint, OperatingPointFields, OperatingPointSchema } from '../model/decision';
+import { IdentifyOperatingPointFields, judgeSimilarity, oneOperatingPoint, OperatingPointSchema } from '../model/decision';
+import { identifyOperatingPoint } from '../model/operating-point';
+import { operatingSettings } from '../model/operating-settings';
 import { embedImages } from '../model/embed-images';
 import { searchGallery } from '../gallery/cache';
 import { DEFAULT_TOP_K, limitBody, MAX_TOP_K } from '../http/limits';
@@ -16,12 +20,12 @@ import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchem
 
 const TopK = intField(1, MAX_TOP_K, `candidates to return (default ${DEFAULT_TOP_K}); the query parameter wins over the body field`);
 const IdentifyJson = z
-  .object({ image: Base64Image, box: BoxField, topK: TopK, ...OperatingPointFields })
-  .refine(...oneOperatingPoint)
+  .object({ image: Base64Image, box: BoxField, topK: TopK, ...IdentifyOperatingPointFields })
+  .superRefine(oneOperatingPoint)
   .openapi('IdentifyJson');
 const IdentifyForm = z
-  .object({ image: FormImage, box: BoxFormField, topK: TopK, ...OperatingPointFields })
-  .refine(...oneOperatingPoint)
+  .object({ image: FormImage, box: BoxFormField, topK: TopK, ...IdentifyOperatingPointFields })
+  .superRefine(oneOperatingPoint)
   .openapi('IdentifyForm');
 
 export const IdentifyResult = z
@@ -50,17 +54,18 @@ const route = createRoute({
     query: z.object({ topK: TopK }),
     body: { required: false, content: { 'multipart/form-data': { schema: IdentifyForm }, ...json(IdentifyJson) } },
   },
-  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'unauthorized', 'auth_not_configured') },
+  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', 'unauthorized', 'auth_not_configured') },
 });
 
 export const identify = api().openapi(route, async (c) => {
   const f = isJsonBody(c) ? c.req.valid('json') : c.req.valid('form');
   const topK = c.req.valid('query').topK ?? f.topK ?? DEFAULT_TOP_K;
+  const settings = operatingSettings(c.env);
   const input = { field: 'image', bytes: await imageBytes(f.image, 'image'), box: f.box };
   const { model, faces: [face], embeddings: [q] } = await embedImages(() => getModel(c.env), [input]);
   const m = model.manifest;
-  const op = operatingPoint(m, f);
   const { candidates, snapshot, searched } = await searchGallery(c.env.GALLERY, m.modelVersion, q, topK);
+  const op = identifyOperatingPoint(m, settings, f, searched);
   const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, op) }));
   const best = scored[0]?.match ? scored[0] : null;
   return c.json(

@@ -1,13 +1,16 @@
 // POST /v1/verify — are two face images the same person?
-// multipart fields a, b (files) [, boxA, boxB] [, threshold | far] or JSON { a, b: base64 [, boxA, boxB] [, threshold | far] }
+// multipart fields a, b (files) [, boxA, boxB] [, threshold | far | operatingPoint=cv] or JSON { a, b: base64 [, boxA, boxB] [, …] }
 // → { match, similarity, distance, threshold, operatingPoint, modelVersion, faces: { a, b } }
 // Each photo's largest face is used (detected and aligned unless a box is given); faces reports
-// which, with its box, landmarks, detection score and how many faces were found.
+// which, with its box, landmarks, detection score and how many faces were found. The default
+// threshold is the deployment's VERIFY_FAR through the manifest's impostor table (model/operating-point.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { squaredDistance } from '../../../models/contract/distance';
 import { requireApiKey } from '../http/auth';
 import { BoxField, BoxFormField } from '../image/box';
-import { judge, oneOperatingPoint, operatingPoint, OperatingPointFields, OperatingPointSchema } from '../model/decision';
+import { judge, oneOperatingPoint, OperatingPointFields, OperatingPointSchema } from '../model/decision';
+import { verifyOperatingPoint } from '../model/operating-point';
+import { operatingSettings } from '../model/operating-settings';
 import { embedImages } from '../model/embed-images';
 import { limitBody } from '../http/limits';
 import { getModel } from '../model/loader';
@@ -16,11 +19,11 @@ import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchem
 
 const VerifyJson = z
   .object({ a: Base64Image, b: Base64Image, boxA: BoxField, boxB: BoxField, ...OperatingPointFields })
-  .refine(...oneOperatingPoint)
+  .superRefine(oneOperatingPoint)
   .openapi('VerifyJson');
 const VerifyForm = z
   .object({ a: FormImage, b: FormImage, boxA: BoxFormField, boxB: BoxFormField, ...OperatingPointFields })
-  .refine(...oneOperatingPoint)
+  .superRefine(oneOperatingPoint)
   .openapi('VerifyForm');
 
 export const VerifyResult = z.object({
@@ -38,17 +41,18 @@ const route = createRoute({
   security: apiKeyAuth,
   middleware: [requireApiKey, limitBody(2), jsonOrMultipart],
   request: { body: { required: false, content: { 'multipart/form-data': { schema: VerifyForm }, ...json(VerifyJson) } } },
-  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'unauthorized', 'auth_not_configured') },
+  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', 'unauthorized', 'auth_not_configured') },
 });
 
 export const verify = api().openapi(route, async (c) => {
   const f = isJsonBody(c) ? c.req.valid('json') : c.req.valid('form');
+  const settings = operatingSettings(c.env);
   const inputs = [
     { field: 'a', bytes: await imageBytes(f.a, 'a'), box: f.boxA },
     { field: 'b', bytes: await imageBytes(f.b, 'b'), box: f.boxB },
   ];
   const { model, faces, embeddings: [ea, eb] } = await embedImages(() => getModel(c.env), inputs);
   const m = model.manifest;
-  const op = operatingPoint(m, f);
+  const op = verifyOperatingPoint(m, settings, f);
   return c.json({ ...judge(squaredDistance(ea, eb), op), threshold: op.similarity, operatingPoint: op, modelVersion: m.modelVersion, faces: { a: faces[0], b: faces[1] } }, 200);
 });
