@@ -1,0 +1,107 @@
+// A model version's recent gallery writes, for read-your-writes over Vectorize (which indexes writes
+// seconds to minutes after accepting them): one Durable Object per version (`GALLERY_RECENT`,
+// named by the version). Each identity's writer notes a write here (its rows, or a tombstone)
+// before sending it to Vectorize, then the mutation Vectorize accepted. identify scans these
+// entries exactly and ignores the index's answer for their ids, so an enrolment is found, and a
+// deletion gone, at once. An entry leaves once its shard's index reports (describe()) having
+// processed its mutation: the index processes mutations in the order it accepted them, so when
+// processedUpToMutation names a mutation sent at time s, every mutation acknowledged strictly before
+// s is processed too (Workers' clocks stand still between I/O, so equal times prove nothing);
+// processedUpToDatetime later than an acknowledgement (plus clock skew) also counts.
+import { DurableObject } from 'cloudflare:workers';
+import { versionIndexes } from './indexes';
+
+export interface Mutation { id: string; sentAt: number; ackedAt: number }
+export interface RecentEntry { id: string; updatedAt: number; rows: number[][] | null; shard: number; mutation: Mutation | null }
+
+const PRUNE_EVERY_MS = 5_000;
+const CLOCK_SKEW_MS = 60_000;
+const LARGE = 10_000;
+
+/** The entries and their rules, in memory; RecentWrites persists them. */
+export class RecentSet {
+  readonly entries = new Map<string, RecentEntry>();
+
+  /** The entry to store, or null when a newer write is held already. */
+  note(e: Omit<RecentEntry, 'mutation'>): RecentEntry | null {
+    const held = this.entries.get(e.id);
+    if (held && held.updatedAt > e.updatedAt) return null;
+    const entry: RecentEntry = { ...e, mutation: null };
+    this.entries.set(e.id, entry);
+    return entry;
+  }
+
+  acked(id: string, updatedAt: number, mutation: Mutation): RecentEntry | null {
+    const e = this.entries.get(id);
+    if (!e || e.updatedAt !== updatedAt) return null;
+    e.mutation = mutation;
+    return e;
+  }
+
+  /** Removes and returns the ids whose shard's index (infos[shard]) has processed their mutation. */
+  prune(infos: Pick<VectorizeIndexInfo, 'processedUpToMutation' | 'processedUpToDatetime'>[]): string[] {
+    const gone: string[] = [];
+    for (const [shard, info] of infos.entries()) {
+      const mine = [...this.entries.values()].filter((e) => e.shard === shard && e.mutation);
+      const upTo = String(info.processedUpToMutation ?? '');
+      const hit = mine.find((e) => e.mutation!.id === upTo);
+      const at = Date.parse(String(info.processedUpToDatetime ?? ''));
+      for (const e of mine) {
+        const m = e.mutation!;
+        if (e === hit || (hit && m.ackedAt < hit.mutation!.sentAt) || (Number.isFinite(at) && m.ackedAt + CLOCK_SKEW_MS < at)) gone.push(e.id);
+      }
+    }
+    for (const id of gone) this.entries.delete(id);
+    return gone;
+  }
+}
+
+export class RecentWrites extends DurableObject<Env> {
+  private set = new RecentSet();
+  private about: { version: string; dim: number } | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => {
+      this.about = (await ctx.storage.get<{ version: string; dim: number }>('about')) ?? null;
+      for (const e of (await ctx.storage.list<RecentEntry>({ prefix: 'e:' })).values()) this.set.entries.set(e.id, e);
+    });
+  }
+
+  /** Records a write (rows = null: deleted) before it is sent; an older write than the one held is ignored. */
+  async note(version: string, dim: number, e: Omit<RecentEntry, 'mutation'>): Promise<void> {
+    const entry = this.set.note(e);
+    if (!entry) return;
+    this.about = { version, dim };
+    await this.ctx.storage.put<unknown>({ about: this.about, [`e:${e.id}`]: entry });
+    if (this.set.entries.size > LARGE) console.warn(`gallery ${version}: ${this.set.entries.size} recent writes not yet indexed by Vectorize`);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+  }
+
+  /** The mutation Vectorize accepted for that write (its last one, when it took several). */
+  async acked(id: string, updatedAt: number, mutation: Mutation): Promise<void> {
+    const e = this.set.acked(id, updatedAt, mutation);
+    if (e) await this.ctx.storage.put(`e:${id}`, e);
+  }
+
+  async list(): Promise<RecentEntry[]> {
+    return [...this.set.entries.values()];
+  }
+
+  /** Asks each shard's index what it has processed and drops those entries; returns how many remain. */
+  async prune(): Promise<number> {
+    if (!this.about || !this.set.entries.size) return this.set.entries.size;
+    const infos = await Promise.all(versionIndexes(this.env, this.about.version, this.about.dim).map((ix) => ix.describe()));
+    const gone = this.set.prune(infos);
+    for (let i = 0; i < gone.length; i += 128) await this.ctx.storage.delete(gone.slice(i, i + 128).map((id) => `e:${id}`));
+    return this.set.entries.size;
+  }
+
+  async alarm(): Promise<void> {
+    if ((await this.prune()) > 0) await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
+  }
+}
+
+/** The recent-writes object of one model version. */
+export const recentWrites = (env: Env, version: string) =>
+  (env as unknown as { GALLERY_RECENT: DurableObjectNamespace<RecentWrites> }).GALLERY_RECENT.getByName(version) as unknown as Pick<RecentWrites, 'note' | 'acked' | 'list' | 'prune'>;
