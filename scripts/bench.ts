@@ -9,6 +9,9 @@
 //            Workers vitest pool, EDGE_BENCH=1); workerd's clocks are coarse (whole ms; deployed Workers
 //            move them only across I/O), so this is what the runtime reports, not a precise time
 //   bundle   `wrangler deploy --dry-run` output, raw and gzip
+//   vectorize (only when named in --only) identify's Vectorize search path over the exact in-memory
+//            stand-in at 100k and 1M identities (Node; the stand-in's cost, not Vectorize's latency),
+//            and a million identifies a month priced at 1M / 10M / 100M identities from published rates
 //   trainer  feature extraction images/s (LFW sample) and head training s/epoch (full LFW cache)
 // Usage: npm run bench [-- --runs 30] [--only workerd,scan] [--no-append]
 import { Command } from 'commander';
@@ -23,13 +26,14 @@ import { benchScan } from './bench/scan.js';
 import { benchFeatures, benchTrainEpoch } from './bench/trainer.js';
 import { MiB, pct } from './bench/util.js';
 import { benchWorkerd, bundleSize } from './bench/workerd.js';
+import { benchStandIn, PRICES, vectorizeCost } from './bench/vectorize.js';
 import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { repoRoot } from '../paths.js';
 
 const ALL = ['model', 'workerd', 'scan', 'scan-workerd', 'bundle', 'trainer'];
 const o = new Command()
   .option('--runs <n>', 'timed runs after warm-up', '30')
-  .option('--only <list>', `sections: ${ALL.join(',')}`, ALL.join(','))
+  .option('--only <list>', `sections: ${ALL.join(',')} (and vectorize, only when named)`, ALL.join(','))
   .option('--sample <n>', 'LFW images for the feature-extraction speed', '200')
   .option('--features <dir>', 'full-LFW feature store for the training epoch', '.cache/features/55a0cb3af079-ca1510ff-mixed7_grid2')
   .option('--no-append', 'print only; do not append to BENCHMARKS.md')
@@ -132,6 +136,27 @@ if (only.has('trainer')) {
   const ep = benchTrainEpoch(join(repoRoot, o.features));
   out(`**Trainer**: feature extraction (InceptionV3 → mixed7 2×2, onnxruntime-node, 2 threads, batch 8, decode + preprocess included) ${fx.imagesPerSecond.toFixed(1)} images/s over ${fx.images} LFW images; ` +
     (ep ? `head training, 1 epoch on the full-LFW cache (\`trainer train --epochs 1 --fresh\`, wall time incl. loading features and the epoch-0 validation) ${f0(ep.seconds)} s.` : `head training not measured: no feature store at ${o.features}.`));
+  out();
+}
+
+if (only.has('vectorize')) {
+  out('**Vectorize gallery without an account** (edge/src/gallery/vectorize/search.ts over the exact in-memory stand-in, one 128-d row per identity, cosine, 100 recent writes held, top 5; Node; brute force over every vector: what a test pays, not Vectorize\'s latency)');
+  out();
+  out('| identities | load (upserts of 1000 + process) s | heap + external MiB | p50 ms | p95 ms |');
+  out('|---|---|---|---|---|');
+  for (const n of [100_000, 1_000_000]) {
+    const x = await benchStandIn(n);
+    out(`| ${n.toLocaleString('en')} | ${x.loadS.toFixed(1)} | ${x.heapMiB.toFixed(0)} | ${x.p50.toFixed(1)} | ${x.p95.toFixed(1)} |`);
+  }
+  out();
+  out(`**Vectorize price of 1M identifies in a month** (Workers Paid: queried dimensions = (queries × indexes + stored vectors) × 128, first ${PRICES.queriedIncluded / 1e6}M included then $${PRICES.queriedPerMillion}/M; stored dimensions, first ${PRICES.storedIncluded / 1e6}M included then $${PRICES.storedPer100M}/100M; one row per identity, indexes filled to 80% of 20M vectors)`);
+  out();
+  out('| identities | indexes | queried dims | stored dims | queried $ | stored $ | total $ / month | $ per 1k identifies |');
+  out('|---|---|---|---|---|---|---|---|');
+  for (const n of [1e6, 1e7, 1e8]) {
+    const c = vectorizeCost(n, 1e6);
+    out(`| ${n.toLocaleString('en')} | ${c.shards} | ${(c.queriedDims / 1e9).toFixed(3)} B | ${(c.storedDims / 1e9).toFixed(2)} B | ${c.queried.toFixed(2)} | ${c.stored.toFixed(2)} | ${c.total.toFixed(2)} | ${(c.total / 1000).toFixed(4)} |`);
+  }
   out();
 }
 

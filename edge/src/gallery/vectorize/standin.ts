@@ -14,7 +14,7 @@
 import { utf8Bytes, VECTORIZE_LIMITS as L } from './limits';
 
 type Metric = VectorizeDistanceMetric;
-interface Stored { id: string; values: Float32Array; namespace?: string; metadata?: Record<string, VectorizeVectorMetadata> }
+interface Stored { id: string; values: Float32Array; norm: number; namespace?: string; metadata?: Record<string, VectorizeVectorMetadata> }
 type Mutation =
   | { id: string; at: number; kind: 'insert' | 'upsert'; vectors: Stored[] }
   | { id: string; at: number; kind: 'delete'; ids: string[] };
@@ -165,15 +165,20 @@ export class VectorizeStandIn implements Vectorize {
       throw new VectorizeError('VECTOR_QUERY_ERROR', `topK must be an integer in 1..${cap}${cap === L.maxTopK ? '' : ' when values or all metadata are returned'}`);
     if (o.namespace !== undefined) this.checkNamespace(o.namespace, 'VECTOR_QUERY_ERROR');
     const qn = norm(q);
-    const scored: { v: Stored; score: number }[] = [];
+    // Euclidean scores are distances (smaller is closer); cosine and dot-product, similarities.
+    // The best topK are kept in order as the scan goes (ties: id ascending), never a full sort.
+    const sign = this.metric === 'euclidean' ? 1 : -1;
+    const before = (a: { v: Stored; score: number }, b: { v: Stored; score: number }) => sign * (a.score - b.score) < 0 || (a.score === b.score && a.v.id < b.v.id);
+    const top: { v: Stored; score: number }[] = [];
     for (const v of this.vectors.values()) {
       if (o.namespace !== undefined && v.namespace !== o.namespace) continue;
-      scored.push({ v, score: score(this.metric, q, qn, v.values) });
+      const c = { v, score: score(this.metric, q, qn, v) };
+      if (top.length === topK && !before(c, top[topK - 1])) continue;
+      let i = top.length < topK ? top.length : topK - 1;
+      while (i > 0 && before(c, top[i - 1])) (top[i] = top[i - 1]), i--;
+      top[i] = c;
     }
-    // Euclidean scores are distances (smaller is closer); cosine and dot-product, similarities.
-    const sign = this.metric === 'euclidean' ? 1 : -1;
-    scored.sort((a, b) => sign * (a.score - b.score) || (a.v.id < b.v.id ? -1 : a.v.id > b.v.id ? 1 : 0));
-    const matches = scored.slice(0, topK).map(({ v, score }) => ({ ...this.view(v, !!o.returnValues, all), score }));
+    const matches = top.map(({ v, score }) => ({ ...this.view(v, !!o.returnValues, all), score }));
     return { matches, count: matches.length };
   }
 
@@ -198,7 +203,8 @@ export class VectorizeStandIn implements Vectorize {
         if (utf8Bytes(json) > L.maxMetadataBytes) throw new VectorizeError(code, `metadata of "${v.id}" is over ${L.maxMetadataBytes} bytes`);
         metadata = JSON.parse(json);
       }
-      return { id: v.id, values: this.checkValues(v.values, code), namespace: v.namespace, metadata };
+      const values = this.checkValues(v.values, code);
+      return { id: v.id, values, norm: norm(values), namespace: v.namespace, metadata };
     });
   }
 
@@ -226,7 +232,7 @@ function norm(v: Float32Array) {
   return Math.sqrt(s);
 }
 
-function score(metric: Metric, q: Float32Array, qn: number, v: Float32Array) {
+function score(metric: Metric, q: Float32Array, qn: number, { values: v, norm: vn }: Stored) {
   let s = 0;
   if (metric === 'euclidean') {
     for (let i = 0; i < q.length; i++) s += (q[i] - v[i]) ** 2;
@@ -234,7 +240,7 @@ function score(metric: Metric, q: Float32Array, qn: number, v: Float32Array) {
   }
   for (let i = 0; i < q.length; i++) s += q[i] * v[i];
   if (metric === 'dot-product') return s;
-  const d = qn * norm(v);
+  const d = qn * vn;
   return d === 0 ? 0 : s / d;
 }
 
