@@ -1,8 +1,10 @@
-// The Model panel: version, backend, threshold, preprocessing and face alignment, the manifest's
-// evaluation figures, and the ROC curve the manifest records (its operating points when it has none).
+// The Model panel: version, backend, threshold, preprocessing and face alignment, the operating
+// points served (operating-points.ts), the manifest's evaluation figures, and the ROC curve the
+// manifest records (its operating points when it has none).
 import type { ConsoleFaceSpec } from '../src/console/data';
 import { $, api, el, faceSpec, fmt, modelReady, say, svgEl } from './core';
 import { KEYPOINT_NAMES } from './faces';
+import { renderOperatingPoints } from './operating-points';
 import type { Health, ModelInfo } from './types';
 
 const LABELS: Record<string, string> = {
@@ -57,8 +59,8 @@ function renderModel(m: ModelInfo, health: Health | null, face: ConsoleFaceSpec 
   const facts: [string, string][] = [
     ['Model version', m.modelVersion],
     ['Inference backend', m.backend + (health ? (health.model.loaded ? ' (model loaded)' : ' (model loads on first request)') : '')],
-    ['Threshold', `same person when similarity > ${fmt(t.similarity)} (squared distance < ${fmt(-t.score)})`],
-    ['How it was chosen', t.method],
+    ['Threshold T', `similarity > ${fmt(t.similarity)} (squared distance < ${fmt(-t.score)}); the defaults served are under Operating points`],
+    ['How T was chosen', t.method],
     ['Backbone', `${m.backbone.name || '?'}, cut at ${m.backbone.cut || '?'}`],
     ['Embedding', `${m.embeddingSize} numbers, unit length`],
     ['Face detection and alignment', faceFact(face)],
@@ -70,6 +72,7 @@ function renderModel(m: ModelInfo, health: Health | null, face: ConsoleFaceSpec 
     ...Object.entries(metrics).map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, LABELS[k] || k), el('td', {}, typeof v === 'number' ? fmt(v) : String(v)))),
   );
   rocPicture(metrics, m.roc);
+  renderOperatingPoints(m);
 }
 
 export async function wireModel() {

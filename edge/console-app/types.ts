@@ -15,6 +15,33 @@ export type Face =
 /** One face in an error's details (multiple_faces lists them, face_too_small names the one). */
 export interface DetectedFace { box: Box; landmarks?: Landmarks; score?: number; facesFound?: number }
 
+/** The threshold an answer applies and where it came from (model/operating-point.ts). */
+export interface OperatingPoint {
+  source: 'far' | 'fpir' | 'threshold' | 'cv';
+  origin: 'default' | 'request';
+  similarity: number;
+  score: number;
+  far?: number;
+  fpir?: number;
+  identities?: number;
+  clamped?: boolean;
+  measured?: { table: string; far: number; tar: number; falseAccepts: number; impostorPairs: number };
+  expectedFpir?: number;
+  roc?: { far: number; tar: number };
+}
+
+export interface ImpostorTable { source: string; identities: number; images: number; impostorPairs: number; genuinePairs: number }
+
+export interface OperatingPoints {
+  settings: { verifyFar: number; identifyFpir: number; floorFar: number };
+  impostors: { served: string; tables: Record<string, ImpostorTable> } | null;
+  verify: OperatingPoint;
+  identify: OperatingPoint | null;
+  identifyBySize: OperatingPoint[];
+  cv: OperatingPoint;
+  floor: { far: number; similarity: number; score: number; from: 'impostors' | 'roc' | 'cv' } | null;
+}
+
 export interface ModelInfo {
   modelVersion: string;
   backend: string;
@@ -24,6 +51,8 @@ export interface ModelInfo {
   preprocess: PreprocessSpec;
   metrics: Record<string, number | string>;
   roc: { pairs: string; points: [number, number][] } | null;
+  gallery?: { identities: number } | null;
+  operatingPoints?: OperatingPoints;
   /** Present once /v1/model reports the face pipeline; the page's own data is used otherwise. */
   face?: { align?: AlignSpec; minFaceSize?: number; detector?: { id?: string } | string } | null;
 }

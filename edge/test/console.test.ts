@@ -30,7 +30,7 @@ describe('console page', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/html/);
     const page = r.data as string;
-    for (const id of ['verify-form', 'identify-form', 'token-form', 'enrol-form', 'enrol-offer', 'enrol-largest', 'confirm-delete', 'model-facts', 'console-data'])
+    for (const id of ['verify-form', 'identify-form', 'token-form', 'enrol-form', 'enrol-offer', 'enrol-largest', 'confirm-delete', 'model-facts', 'operating-points', 'console-data'])
       expect(page).toContain(`id="${id}"`);
     expect(page).not.toMatch(/(src|href)="(https?:)?\/\//);
   });

@@ -115,6 +115,11 @@ describeWithLfw('web console in headless Chromium', () => {
     // The curve is drawn when the manifest carries the trainer's ROC points.
     expect(await page.locator('#roc-curve').count()).toBe(model.roc ? 1 : 0);
     if (model.roc) expect((await page.getAttribute('#roc-curve', 'points'))!.split(' ')).toHaveLength(model.roc.points.length);
+    // The operating points served: verify's default threshold, and identify's by gallery size when the manifest has an impostor table.
+    const ops = model.operatingPoints;
+    expect(await page.textContent('#operating-points')).toContain(`similarity > ${ops.verify.similarity.toFixed(3)}`);
+    const sizes = ops.identifyBySize.length + (ops.identify && !ops.identifyBySize.some((x: any) => x.identities === ops.identify.identities) ? 1 : 0);
+    expect(await page.locator('#identify-by-size tbody tr').count()).toBe(ops.impostors ? sizes : 0);
     await shot('1-model');
   });
 

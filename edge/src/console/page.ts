@@ -69,6 +69,7 @@ export const consolePage = (data: ConsoleData) => html`<!doctype html>
 </div>
 <div id="model" data-panel hidden>
   <section class="panel" aria-labelledby="model-h"><h2 id="model-h">Model</h2>${alert('model-error')}<dl id="model-facts"></dl></section>
+  <section class="panel" aria-labelledby="op-h"><h2 id="op-h">Operating points</h2><div id="operating-points" aria-live="polite"></div></section>
   <section class="panel" aria-labelledby="eval-h"><h2 id="eval-h">Evaluation (from the model manifest)</h2>
     <div class="row"><table id="metrics"><thead><tr><th scope="col">Figure</th><th scope="col">Value</th></tr></thead><tbody></tbody></table>
     <figure id="roc"></figure></div></section>

@@ -38,6 +38,7 @@ figcaption { flex-basis: 100%; }
 .bar .mark { position: absolute; top: -4px; bottom: -4px; width: 3px; background: var(--ink); }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
 .stale { color: #9a6700; font-weight: 600; }
+tr.current { background: #eef4ff; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; } dt { font-weight: 600; } dd { margin: 0; }
 dialog { border: 1px solid var(--line); border-radius: 8px; max-width: 420px; } dialog::backdrop { background: rgb(0 0 0 / .35); }
 .actions { display: flex; gap: .5rem; justify-content: flex-end; }
