@@ -9,7 +9,8 @@ import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Test-only secrets. wrangler.toml's [secrets] makes the pool look for them in process.env.
-const secrets = { ADMIN_TOKEN: 'test-admin-token', API_KEYS: 'test-key-1,test-key-2' };
+// test-key-1 is in the older unnamed form (id key1, default scopes); test-key-2 may see identify's candidates.
+const secrets = { ADMIN_TOKEN: 'test-admin-token', API_KEYS: 'test-key-1,client2:test-key-2:verify+identify+identify:candidates' };
 Object.assign(process.env, secrets);
 
 export default defineConfig({
@@ -18,7 +19,9 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
-        bindings: { ...secrets, AUTH_DISABLED: 'false' },
+                // Quotas high enough that no test but the quota tests (which set their own) meets them. FUZZ_*:
+        // edge/test/fuzz.test.ts's request count and seed (FUZZ_REQUESTS=5000 for the BENCHMARKS figure).
+        bindings: { ...secrets, AUTH_DISABLED: 'false', RATE_LIMITS: '*=1000/s', FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
       },
     }),
   ],

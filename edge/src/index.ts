@@ -3,6 +3,8 @@
 // serves the OpenAPI document generated from their schemas (routes/openapi.ts).
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { admin } from './routes/admin';
+import { audit } from './routes/audit';
+import { auditAdmin } from './audit/middleware';
 import { consoleRoute } from './routes/console';
 import { onError, routeNotFound } from './http/errors';
 import { galleryDtype } from './gallery/pack';
@@ -13,17 +15,24 @@ import { modelInfo } from './routes/model-info';
 import { getManifest } from './model/loader';
 import { serveDocument, type AppEnv } from './routes/openapi';
 import { guardStorage } from './http/storage';
+import { requestId } from './http/request-id';
 import { verify } from './routes/verify';
 
 export { IdentityWriter } from './identity/writer';
+export { KeyQuota } from './quota/key-quota';
+export { AuditLog } from './audit/log';
 
-export const app = new OpenAPIHono<AppEnv>()
+export const app = new OpenAPIHono<AppEnv>();
+app.use(requestId);
+app.use('/admin/*', auditAdmin);
+app
   .route('/', consoleRoute)
   .route('/', health)
   .route('/', modelInfo)
   .route('/', verify)
   .route('/', identify)
-  .route('/', admin);
+  .route('/', admin)
+  .route('/', audit);
 serveDocument(app);
 app.onError(onError);
 app.notFound(routeNotFound);

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   invalid_identity_id: 400,
   too_many_images: 400,
   unauthorized: 401,
+  forbidden: 403,
   identity_not_found: 404,
   not_found: 404,
   model_version_mismatch: 409,
@@ -60,7 +61,12 @@ export function errorBody(code: ErrorCode, message: string, details?: Record<str
 }
 
 export function onError(err: Error, c: Context) {
-  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof ApiError) {
+    // rate_limited (a key's quota, KV's write limit) says when to come back in the standard header too.
+    const retry = err.details?.retryAfterSeconds;
+    if (typeof retry === 'number') c.header('Retry-After', String(retry));
+    return c.json(errorBody(err.code, err.message, err.details), err.status);
+  }
   if (err instanceof HTTPException) {
     const code = err.status === 413 ? 'payload_too_large' : err.status === 415 ? 'unsupported_media_type' : err.status === 401 ? 'unauthorized' : 'invalid_request';
     return c.json(errorBody(code, err.message || 'request rejected'), err.status);

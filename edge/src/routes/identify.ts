@@ -6,7 +6,8 @@
 // threshold is the deployment's IDENTIFY_FPIR for the N identities searched, through the manifest's
 // impostor table (model/operating-point.ts); the answer's operatingPoint reports N and the rates.
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireApiKey } from '../http/auth';
+import { API_KEY_ERRORS, requireApiKey } from '../http/auth';
+import { discloseIdentify } from '../http/disclosure';
 import { BoxField, BoxFormField } from '../image/box';
 import { IdentifyOperatingPointFields, judgeSimilarity, oneOperatingPoint, OperatingPointSchema } from '../model/decision';
 import { identifyOperatingPoint } from '../model/operating-point';
@@ -30,8 +31,8 @@ const IdentifyForm = z
 
 export const IdentifyResult = z
   .object({
-    match: z.object({ id: z.string(), similarity: z.number(), distance: z.number() }).nullable().openapi({ description: 'the best candidate if it clears the threshold' }),
-    candidates: z.array(z.object({ id: z.string(), ...ScoreSchema.shape })).openapi({ description: 'the top-K enrolled identities, best first' }),
+    match: z.object({ id: z.string(), similarity: z.number(), distance: z.number() }).nullable().openapi({ description: 'the best candidate if it clears the threshold; scores rounded to 3 decimals for keys without the identify:candidates scope' }),
+    candidates: z.array(z.object({ id: z.string(), ...ScoreSchema.shape })).optional().openapi({ description: 'the top-K enrolled identities, best first; only for keys with the identify:candidates scope' }),
     threshold: z.number().openapi({ description: 'the threshold applied, in similarity units (operatingPoint.similarity)' }),
     operatingPoint: OperatingPointSchema,
     modelVersion: z.string(),
@@ -49,12 +50,12 @@ const route = createRoute({
   path: '/v1/identify',
   summary: 'Best enrolled identity, if it clears the threshold, and the top-K candidates',
   security: apiKeyAuth,
-  middleware: [requireApiKey, limitBody(1), jsonOrMultipart],
+  middleware: [requireApiKey('identify'), limitBody(1), jsonOrMultipart],
   request: {
     query: z.object({ topK: TopK }),
     body: { required: false, content: { 'multipart/form-data': { schema: IdentifyForm }, ...json(IdentifyJson) } },
   },
-  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', 'unauthorized', 'auth_not_configured') },
+  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', ...API_KEY_ERRORS) },
 });
 
 export const identify = api().openapi(route, async (c) => {
@@ -69,7 +70,7 @@ export const identify = api().openapi(route, async (c) => {
   const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, op) }));
   const best = scored[0]?.match ? scored[0] : null;
   return c.json(
-    {
+    discloseIdentify(c, {
       match: best && { id: best.id, similarity: best.similarity, distance: best.distance },
       candidates: scored,
       threshold: op.similarity,
@@ -77,7 +78,7 @@ export const identify = api().openapi(route, async (c) => {
       modelVersion: m.modelVersion,
       gallery: { identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null },
       face,
-    },
+    }),
     200,
   );
 });

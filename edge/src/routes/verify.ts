@@ -6,7 +6,7 @@
 // threshold is the deployment's VERIFY_FAR through the manifest's impostor table (model/operating-point.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { squaredDistance } from '../../../models/contract/distance';
-import { requireApiKey } from '../http/auth';
+import { API_KEY_ERRORS, requireApiKey } from '../http/auth';
 import { BoxField, BoxFormField } from '../image/box';
 import { judge, oneOperatingPoint, OperatingPointFields, OperatingPointSchema } from '../model/decision';
 import { verifyOperatingPoint } from '../model/operating-point';
@@ -39,9 +39,9 @@ const route = createRoute({
   path: '/v1/verify',
   summary: 'Are two faces the same person?',
   security: apiKeyAuth,
-  middleware: [requireApiKey, limitBody(2), jsonOrMultipart],
+  middleware: [requireApiKey('verify'), limitBody(2), jsonOrMultipart],
   request: { body: { required: false, content: { 'multipart/form-data': { schema: VerifyForm }, ...json(VerifyJson) } } },
-  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', 'unauthorized', 'auth_not_configured') },
+  responses: { 200: ok(VerifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', ...API_KEY_ERRORS) },
 });
 
 export const verify = api().openapi(route, async (c) => {

@@ -1,0 +1,51 @@
+// What identify tells a key: the candidate list only with the identify:candidates scope; without it,
+// the decision and the matched id, scores rounded to 3 decimals, and no other enrolled id anywhere.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, fixtureB64, startWithTinyModel } from './helpers';
+
+const API_KEYS = 'plain:s-plain:identify,full:s-full:identify:candidates';
+const identify = (secret: string, image: string, extra: Record<string, unknown> = {}) =>
+  call('POST', '/v1/identify', { json: { image: fixtureB64(image), topK: 5, ...extra }, auth: `Bearer ${secret}`, env: { API_KEYS } });
+const decimals = (x: number) => (String(x).split('.')[1] ?? '').length;
+
+beforeAll(async () => {
+  await startWithTinyModel();
+  for (const [id, img] of [['alice', 'person1.jpg'], ['bob', 'person2.jpg']])
+    expect((await call('PUT', `/admin/identities/${id}`, { json: { images: [fixtureB64(img)] } })).status).toBe(201);
+});
+
+describe('identify, by scope', () => {
+  it('with identify:candidates: the top-K candidates, scores unrounded', async () => {
+    const r = await identify('s-full', 'person1-b.jpg');
+    expect(r.status).toBe(200);
+    expect(r.data.match).toMatchObject({ id: 'alice' });
+    expect(r.data.candidates.map((c: { id: string }) => c.id)).toEqual(['alice', 'bob']);
+    expect(r.data.candidates.some((c: { similarity: number }) => decimals(c.similarity) > 3)).toBe(true);
+  });
+
+  it('without it: the match and its id only, scores rounded, the rest of the answer unchanged', async () => {
+    const full = await identify('s-full', 'person1-b.jpg');
+    const r = await identify('s-plain', 'person1-b.jpg');
+    expect(r.status).toBe(200);
+    expect(r.data).not.toHaveProperty('candidates');
+    expect(r.data.match.id).toBe('alice');
+    expect(decimals(r.data.match.similarity)).toBeLessThanOrEqual(3);
+    expect(decimals(r.data.match.distance)).toBeLessThanOrEqual(3);
+    expect(r.data.match.similarity).toBeCloseTo(full.data.match.similarity, 3);
+    const { candidates: _, match: __, ...rest } = full.data;
+    const { match: ___, ...plainRest } = r.data;
+    expect({ ...plainRest, face: null }).toEqual({ ...rest, face: null });
+    expect(JSON.stringify(r.data)).not.toContain('bob');
+  });
+
+  it('without it, a face that matches no one discloses no enrolled id', async () => {
+    // person3 is not enrolled; a strict threshold keeps the tiny model from calling it anyone.
+    for (const img of ['person3.jpg', 'person3.png', 'person3-b.jpg']) {
+      const r = await identify('s-plain', img, { threshold: 0.999 });
+      expect(r.status).toBe(200);
+      expect(r.data.match).toBeNull();
+      for (const id of ['alice', 'bob']) expect(JSON.stringify(r.data), img).not.toContain(id);
+      expect((await identify('s-full', img, { threshold: 0.999 })).data.candidates.length).toBe(2);
+    }
+  });
+});
