@@ -19,7 +19,7 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
-                // Quotas high enough that no test but the quota tests (which set their own) meets them. FUZZ_*:
+        // Quotas high enough that no test but the quota tests (which set their own) meets them. FUZZ_*:
         // edge/test/fuzz.test.ts's request count and seed (FUZZ_REQUESTS=5000 for the BENCHMARKS figure).
         bindings: { ...secrets, AUTH_DISABLED: 'false', RATE_LIMITS: '*=1000/s', FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
       },
