@@ -70,8 +70,13 @@ export function wireTry() {
         await showFaceProblem(err, async (field) => (field === 'image' ? (await views)[0] : undefined));
         throw err;
       }
-      const verdict = r.match ? `Best match: ${r.match.id}` : r.candidates.length ? 'No enrolled identity clears the threshold' : 'The gallery is empty: enrol people in Admin first';
-      const rows = r.candidates.map((c, i) =>
+      // Keys without the identify:candidates scope get the decision only.
+      const candidates = r.candidates ?? [];
+      const verdict = r.match
+        ? `Best match: ${r.match.id}`
+        : !r.candidates ? 'No enrolled identity clears the threshold (this key is not shown candidates)'
+        : candidates.length ? 'No enrolled identity clears the threshold' : 'The gallery is empty: enrol people in Admin first';
+      const rows = candidates.map((c, i) =>
         el('tr', {}, el('td', {}, String(i + 1)), el('td', {}, c.id), el('td', {}, scoreBar(c.similarity, r.threshold, c.id)), el('td', {}, fmt(c.similarity)), el('td', {}, c.match ? 'above threshold' : 'below')),
       );
       out.append(el('p', { class: `verdict ${r.match ? 'yes' : 'no'}`, id: 'identify-verdict' }, verdict));

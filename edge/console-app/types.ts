@@ -72,7 +72,8 @@ export interface Candidate { id: string; match: boolean; similarity: number; dis
 
 export interface IdentifyAnswer {
   match: { id: string; similarity: number; distance: number } | null;
-  candidates: Candidate[];
+  /** Only for keys with the identify:candidates scope. */
+  candidates?: Candidate[];
   threshold: number;
   modelVersion: string;
   gallery: { identities: number };
