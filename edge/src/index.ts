@@ -9,6 +9,7 @@ import { consoleRoute } from './routes/console';
 import { onError, routeNotFound } from './http/errors';
 import { galleryDtype } from './gallery/pack';
 import { rebuildGallery } from './gallery/rebuild';
+import { galleryBackend } from './gallery/backend';
 import { health } from './routes/health';
 import { identify } from './routes/identify';
 import { modelInfo } from './routes/model-info';
@@ -21,6 +22,7 @@ import { verify } from './routes/verify';
 export { IdentityWriter } from './identity/writer';
 export { KeyQuota } from './quota/key-quota';
 export { AuditLog } from './audit/log';
+export { RecentWrites } from './gallery/vectorize/recent';
 
 export const app = new OpenAPIHono<AppEnv>();
 app.use(requestId);
@@ -43,6 +45,8 @@ export default {
   /** Cron: keep the packed gallery in step with the identity records (see gallery/rebuild.ts). */
   async scheduled(_event, rawEnv, ctx) {
     const env = guardStorage(rawEnv);
+    // A Vectorize gallery is written by the identity writers; there is no packed snapshot to rebuild.
+    if (galleryBackend(env) !== 'kv') return;
     ctx.waitUntil(
       getManifest(env)
         .then((m) => rebuildGallery(env.GALLERY, m, galleryDtype(env)))
