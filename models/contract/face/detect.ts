@@ -37,17 +37,25 @@ export interface Detection {
 export interface Letterbox { scaleX: number; scaleY: number; padX: number; padY: number; originX: number; originY: number }
 
 /**
- * A region of the image (default: all of it), aspect kept, scaled to fit the detector's square
- * input and centred on black.
+ * Where the content goes in the detector's input: its long side spans `fit` of the input's side
+ * (1: all of it), centred on the grey level `fill` (0–255).
  */
-export function letterbox(img: RawImage, spec: DetectorSpec, region: Box = { x: 0, y: 0, w: img.width, h: img.height }): { tensor: Float32Array; map: Letterbox } {
+export interface Placement { fit: number; fill: number }
+
+const FILL_INPUT: Placement = { fit: 1, fill: 0 };
+
+/**
+ * A region of the image (default: all of it), aspect kept, scaled into the detector's square
+ * input and centred on black (or as `place` says).
+ */
+export function letterbox(img: RawImage, spec: DetectorSpec, region: Box = { x: 0, y: 0, w: img.width, h: img.height }, place: Placement = FILL_INPUT): { tensor: Float32Array; map: Letterbox } {
   const n = spec.size;
-  const scale = n / Math.max(region.w, region.h);
+  const scale = (place.fit * n) / Math.max(region.w, region.h);
   const w = Math.max(1, Math.round(region.w * scale));
   const h = Math.max(1, Math.round(region.h * scale));
   const padX = Math.floor((n - w) / 2), padY = Math.floor((n - h) / 2);
   const inner = resample(img, region, w, h, spec.scale, spec.offset);
-  const tensor = new Float32Array(n * n * 3).fill(spec.offset);
+  const tensor = new Float32Array(n * n * 3).fill(place.fill * spec.scale + spec.offset);
   for (let y = 0; y < h; y++) tensor.set(inner.subarray(y * w * 3, (y + 1) * w * 3), ((y + padY) * n + padX) * 3);
   return { tensor, map: { scaleX: w / region.w, scaleY: h / region.h, padX, padY, originX: region.x, originY: region.y } };
 }
@@ -67,7 +75,7 @@ export function decodeCandidates(outputs: Record<string, Float32Array>, spec: De
     const cell = spec.size / layer.grid;
     for (let i = 0; i < n; i++) {
       const score = sigmoid(scores[i]);
-      if (score < spec.scoreThreshold) continue;
+      if (!(score >= spec.scoreThreshold)) continue; // also drops NaN
       const c = Math.floor(i / layer.anchors);
       const ax = ((c % layer.grid) + 0.5) * cell, ay = (Math.floor(c / layer.grid) + 0.5) * cell;
       const r = boxes.subarray(i * 16, i * 16 + 16);
@@ -95,7 +103,8 @@ export function weightedNms(cands: Candidate[], iouThreshold: number): Candidate
   const kept: Candidate[] = [];
   while (rest.length) {
     const best = rest[0];
-    const group = rest.filter((c) => iou(best, c) > iouThreshold);
+    // best is always in its own group, so the loop ends even on degenerate (zero-size, NaN) boxes.
+    const group = [best, ...rest.slice(1).filter((c) => iou(best, c) > iouThreshold)];
     const total = group.reduce((s, c) => s + c.score, 0);
     const avg = (f: (c: Candidate) => number) => group.reduce((s, c) => s + f(c) * c.score, 0) / total;
     kept.push({
