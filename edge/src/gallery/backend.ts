@@ -6,6 +6,7 @@
 // (gallery/vectorize/). Both answer the same question the same way: each identity's best row.
 import { ApiError } from '../http/errors';
 import { type Candidate, searchGallery } from './cache';
+import { versionIndexes } from './vectorize/indexes';
 import { recentWrites } from './vectorize/recent';
 import { searchVectorize } from './vectorize/search';
 import { type GalleryWrite, syncVectorize } from './vectorize/sync';
@@ -20,8 +21,12 @@ export function galleryBackend(env: object): GalleryBackend {
 
 export interface GallerySearch {
   candidates: Candidate[];
-  /** Identities compared (kv); null where the index does not say (vectorize). */
-  identities: number | null;
+  /**
+   * Identities compared (kv); for vectorize, the vectors its indexes hold (describe(), re-read every
+   * 30 s) plus the recent writes: at least the identities, so a threshold set per N identities
+   * (IDENTIFY_FPIR) is never looser than meant.
+   */
+  identities: number;
   generation: string | null;
   builtAt: number | null;
 }
@@ -31,8 +36,23 @@ export async function searchIdentities(env: Env, version: string, query: Float32
     const { candidates, snapshot, searched } = await searchGallery(env.GALLERY, version, query, k);
     return { candidates, identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null };
   }
-  const { candidates } = await searchVectorize(env, () => recentWrites(env, version).list(), version, query, k);
-  return { candidates, identities: null, generation: null, builtAt: null };
+  const [{ candidates, recent }, vectors] = await Promise.all([
+    searchVectorize(env, () => recentWrites(env, version).list(), version, query, k),
+    indexedVectors(env, version, query.length),
+  ]);
+  return { candidates, identities: vectors + recent, generation: null, builtAt: null };
+}
+
+const COUNT_TTL_MS = 30_000;
+const counts = new Map<string, { at: number; vectors: Promise<number> }>();
+
+function indexedVectors(env: Env, version: string, dim: number): Promise<number> {
+  const held = counts.get(version);
+  if (held && Date.now() - held.at < COUNT_TTL_MS) return held.vectors;
+  const vectors = Promise.all(versionIndexes(env, version, dim).map((ix) => ix.describe())).then((xs) => xs.reduce((s, x) => s + x.vectorCount, 0));
+  counts.set(version, { at: Date.now(), vectors });
+  vectors.catch(() => counts.delete(version));
+  return vectors;
 }
 
 /** Carries one identity write into the gallery backend (a no-op for kv, whose cron rebuild reads the records). */

@@ -2,7 +2,7 @@
 // multipart field image [, box, topK, threshold | far | fpir | operatingPoint=cv] or JSON { image: base64 [, …] } (topK also as ?topK=)
 // → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, operatingPoint, modelVersion, gallery, face }
 // The photo's largest face is used; face reports it (box, landmarks, score, facesFound).
-// Only embeddings of the serving model's version are compared (see gallery/cache.ts). The default
+// Only embeddings of the serving model's version are compared (see gallery/backend.ts). The default
 // threshold is the deployment's IDENTIFY_FPIR for the N identities searched, through the manifest's
 // impostor table (model/operating-point.ts); the answer's operatingPoint reports N and the rates.
 import { createRoute, z } from '@hono/zod-openapi';
@@ -13,7 +13,7 @@ import { IdentifyOperatingPointFields, judgeSimilarity, oneOperatingPoint, Opera
 import { identifyOperatingPoint } from '../model/operating-point';
 import { operatingSettings } from '../model/operating-settings';
 import { embedImages } from '../model/embed-images';
-import { searchGallery } from '../gallery/cache';
+import { searchIdentities } from '../gallery/backend';
 import { DEFAULT_TOP_K, limitBody, MAX_TOP_K } from '../http/limits';
 import { getModel } from '../model/loader';
 import { Base64Image, FormImage, imageBytes, intField, isJsonBody, jsonOrMultipart } from '../http/request-input';
@@ -65,7 +65,7 @@ export const identify = api().openapi(route, async (c) => {
   const input = { field: 'image', bytes: await imageBytes(f.image, 'image'), box: f.box };
   const { model, faces: [face], embeddings: [q] } = await embedImages(() => getModel(c.env), [input]);
   const m = model.manifest;
-  const { candidates, snapshot, searched } = await searchGallery(c.env.GALLERY, m.modelVersion, q, topK);
+  const { candidates, identities: searched, generation, builtAt } = await searchIdentities(c.env, m.modelVersion, q, topK);
   const op = identifyOperatingPoint(m, settings, f, searched);
   const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, op) }));
   const best = scored[0]?.match ? scored[0] : null;
@@ -76,7 +76,7 @@ export const identify = api().openapi(route, async (c) => {
       threshold: op.similarity,
       operatingPoint: op,
       modelVersion: m.modelVersion,
-      gallery: { identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null },
+      gallery: { identities: searched, generation, builtAt },
       face,
     }),
     200,
