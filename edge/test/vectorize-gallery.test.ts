@@ -8,7 +8,7 @@ import { shardOf, vectorId } from '../src/gallery/vectorize/layout';
 import { RecentSet } from '../src/gallery/vectorize/recent';
 import { searchVectorize } from '../src/gallery/vectorize/search';
 import { resetStandIns, standInIndexes, type VectorizeStandIn } from '../src/gallery/vectorize/standin';
-import { type GalleryWrite, syncVectorize } from '../src/gallery/vectorize/sync';
+import { type GalleryHeld, type GalleryWrite, galleryWrite, syncVectorize } from '../src/gallery/vectorize/sync';
 import { rng, unit } from './gallery-data';
 
 const DIM = 16;
@@ -28,7 +28,7 @@ const search = (e: object, v: string, q: ArrayLike<number>, k = 5) => searchVect
 const processAll = () => standInIndexes().forEach((ix) => ix.process());
 const index = (e: object, v: string, shard = 0) => versionIndexes(e, v, DIM)[shard] as VectorizeStandIn;
 let clock = 1000;
-const write = (id: string, now: GalleryWrite['now'], before: GalleryWrite['before'] = null): GalleryWrite => ({ id, updatedAt: ++clock, now, before });
+const write = (id: string, now: GalleryWrite['now'], before: GalleryHeld | null = null): GalleryWrite => ({ id, updatedAt: ++clock, now, before: before ? [before] : [] });
 
 beforeEach(() => {
   resetStandIns();
@@ -162,6 +162,20 @@ describe('failures, versions, shards, ids', () => {
       expect(got.map((c) => c.id)).toEqual(want.map((w) => w.id));
       for (const [i, c] of got.entries()) expect(c.similarity).toBeCloseTo(want[i].s, 5);
     }
+  });
+
+  it('a write that folds in an undelivered one still removes what the gallery may hold from before both', async () => {
+    const rows = Array.from({ length: 5 }, row);
+    await syncVectorize(env, recent, write('erin', { version: 'v1', dim: DIM, rows }));
+    processAll();
+    // v1 (5 rows) → v1 (3 rows) never delivered, then → v2 (1 row): the outbox folds both.
+    const owed = galleryWrite('erin', ++clock, { version: 'v1', dim: DIM, rows: rows.slice(0, 3) }, { version: 'v1', dim: DIM, rows: 5 });
+    const next = galleryWrite('erin', ++clock, { version: 'v2', dim: DIM, rows: [rows[0]] }, { version: 'v1', dim: DIM, rows: 3 }, owed);
+    expect(next.before).toEqual([{ version: 'v1', dim: DIM, rows: 5 }]);
+    await syncVectorize(env, recent, next);
+    processAll();
+    expect(await index(env, 'v1').getByIds(rows.map((_, i) => `${i}:erin`))).toEqual([]);
+    expect((await search(env, 'v2', rows[0])).candidates[0].id).toBe('erin');
   });
 
   it('ids too long for a vector id are hashed and found through their metadata', async () => {

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { RecentSet } from '../src/gallery/vectorize/recent';
 import { searchVectorize } from '../src/gallery/vectorize/search';
 import { VectorizeStandIn } from '../src/gallery/vectorize/standin';
-import { type GalleryWrite, syncVectorize } from '../src/gallery/vectorize/sync';
+import { type GalleryHeld, type GalleryWrite, syncVectorize } from '../src/gallery/vectorize/sync';
 import { rng, unit } from './gallery-data';
 
 const real = (env as unknown as { GALLERY_VECTORS_0?: Vectorize }).GALLERY_VECTORS_0;
@@ -26,7 +26,7 @@ describe.skipIf(!real)('Vectorize, a real index', () => {
   const r = rng(22);
   const run = `${Date.now().toString(36)}`;
   let clock = 0;
-  const w = (id: string, now: GalleryWrite['now'], before: GalleryWrite['before'] = null): GalleryWrite => ({ id, updatedAt: ++clock, now, before });
+  const w = (id: string, now: GalleryWrite['now'], before: GalleryHeld | null = null): GalleryWrite => ({ id, updatedAt: ++clock, now, before: before ? [before] : [] });
   /** Waits until the index reports having processed `id`'s write; returns the milliseconds it took. */
   const settle = async (id: string, timeoutMs = 300_000) => {
     const m = set.entries.get(id)?.mutation?.id;

@@ -55,7 +55,11 @@ function indexedVectors(env: Env, version: string, dim: number): Promise<number>
   return vectors;
 }
 
-/** Carries one identity write into the gallery backend (a no-op for kv, whose cron rebuild reads the records). */
-export async function syncGallery(env: Env, w: GalleryWrite): Promise<void> {
-  if (galleryBackend(env) === 'vectorize') await syncVectorize(env, (v) => recentWrites(env, v), w);
+/**
+ * Carries one identity write into the gallery backend (nothing for kv, whose cron rebuild reads the
+ * records); `noted` runs once identify can see the write, before Vectorize has it.
+ */
+export async function syncGallery(env: Env, w: GalleryWrite, noted?: () => void): Promise<void> {
+  if (galleryBackend(env) === 'vectorize') await syncVectorize(env, (v) => recentWrites(env, v), w, noted);
+  else noted?.();
 }

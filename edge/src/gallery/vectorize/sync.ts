@@ -14,19 +14,35 @@ import type { Mutation, RecentWrites } from './recent';
 
 type Recent = Pick<RecentWrites, 'note' | 'acked'>;
 
-/** What the writer stores in its outbox: the record's rows now, and what the gallery held before. */
+/** Rows an identity may have in a version's gallery (as many as its record had). */
+export interface GalleryHeld { version: string; dim: number; rows: number }
+
+/** What the writer stores in its outbox: the record's rows now, and what the gallery may hold before. */
 export interface GalleryWrite {
   id: string;
   updatedAt: number;
   /** null: deleted. */
   now: { version: string; dim: number; rows: number[][] } | null;
-  before: { version: string; dim: number; rows: number } | null;
+  /** Every earlier state not yet known to be in the gallery (one, unless a delivery is still owed). */
+  before: GalleryHeld[];
 }
 
-export async function syncVectorize(env: object, recent: (version: string) => Recent, w: GalleryWrite): Promise<void> {
+/** The outbox entry for a write from `before` to `now`, folding in an undelivered one. */
+export function galleryWrite(id: string, updatedAt: number, now: GalleryWrite['now'], before: GalleryHeld | null, owed?: GalleryWrite | null): GalleryWrite {
+  const held = new Map<string, GalleryHeld>();
+  for (const b of [...(owed?.before ?? []), ...(owed?.now ? [{ ...owed.now, rows: owed.now.rows.length }] : []), ...(before ? [before] : [])]) {
+    const seen = held.get(b.version);
+    held.set(b.version, seen && seen.rows >= b.rows ? seen : b);
+  }
+  return { id, updatedAt, now, before: [...held.values()] };
+}
+
+/** Sends `w` to the version's recent writes and index; `noted` runs once identify can see it. */
+export async function syncVectorize(env: object, recent: (version: string) => Recent, w: GalleryWrite, noted?: () => void): Promise<void> {
   const steps: { version: string; dim: number; rows: number[][] | null; removeFrom: number; removeTo: number }[] = [];
-  if (w.now) steps.push({ ...w.now, removeFrom: w.now.rows.length, removeTo: w.before?.version === w.now.version ? w.before.rows : 0 });
-  if (w.before && w.before.version !== w.now?.version) steps.push({ version: w.before.version, dim: w.before.dim, rows: null, removeFrom: 0, removeTo: w.before.rows });
+  const same = w.before.find((b) => b.version === w.now?.version);
+  if (w.now) steps.push({ ...w.now, removeFrom: w.now.rows.length, removeTo: same?.rows ?? 0 });
+  for (const b of w.before) if (b.version !== w.now?.version) steps.push({ version: b.version, dim: b.dim, rows: null, removeFrom: 0, removeTo: b.rows });
   const placed = steps.map((s) => {
     const indexes = versionIndexes(env, s.version, s.dim);
     const shard = shardOf(w.id, indexes.length);
@@ -34,6 +50,7 @@ export async function syncVectorize(env: object, recent: (version: string) => Re
   });
   // Every version's recent set first: identify must never see the index without the write.
   await Promise.all(placed.map((s) => recent(s.version).note(s.version, s.dim, { id: w.id, updatedAt: w.updatedAt, rows: s.rows, shard: s.shard })));
+  noted?.();
   for (const s of placed) {
     const ix = s.ix;
     let last: Mutation | null = null;
