@@ -6,7 +6,7 @@
 // without LFW people filling the gallery. Reports FPIR/FNIR at the served defaults (identify:
 // FPIR 1% for N → per-comparison FAR through the served impostor table; verify's FAR 1e-3; today's
 // T), the oracle FNIR at FPIR 1% / 0.1% (threshold on the non-mated scores themselves) for the raw
-// score, T-norm and the first-second margin, and rank-1; draws the DET curves to out/.
+// score, T-norm, the centred score and the first-second margin, and rank-1; draws the DET curves to out/.
 //   npx tsx scripts/identify-bench.ts [--backbone inception_v3|dlib_resnet] [--sizes 100,1000,max]
 //        [--enrol 1,3] [--draws 10] [--mated-per-person 5] [--min-non-mated 300] [--seed 1] [--json]
 import { Command } from 'commander';
@@ -96,13 +96,12 @@ for (const enrol of String(o.enrol).split(',').map(Number))
 const both = new Float32Array(P.embeddings.length + L.embeddings.length);
 both.set(P.embeddings);
 both.set(L.embeddings, P.embeddings.length);
-const photoLabels = [...P.identities, ...L.identities.map((id) => `lfw:${id}`)];
-const isEnrolment = (r: number) => r < P.keys.length && P.keys[r].startsWith(`${ENROLMENT_DIR}/`);
+const isEnrolment = (r: number) => P.keys[r].startsWith(`${ENROLMENT_DIR}/`);
 const enrolledPhotoIds = [...new Set(P.identities.filter((_id, r) => isEnrolment(r)))].sort();
 for (const f of String(o.photoFillers).split(',').map(Number)) {
   const draws = enrolledPhotoIds.map((held, i) => {
     const fillers = f ? drawGallery(L.identities, { n: f, enrol: 1, matedPerPerson: 0, minNonMated: 0, seed, draw: i }).gallery.map((g) => ({ identity: `lfw:${g.identity}`, rows: g.rows.map((r) => r + P.keys.length) })) : [];
-    return heldOutDraw(photoLabels, isEnrolment, held, fillers);
+    return heldOutDraw(P.identities, isEnrolment, held, fillers);
   });
   rows.push(summarise(`sharp photos${f ? ` + ${f} LFW people` : ''}`, enrolledPhotoIds.length - 1 + f, 0, draws, both));
 }
@@ -120,7 +119,7 @@ const svgPath = o.svg ?? join('out', `identify-det-${o.backbone}.svg`);
   const vLine = { x: Math.log10(IDENTIFY_FPIR), label: 'FPIR 1%' };
   const charts = [
     lineChart(bySize, { title: `${o.backbone}: DET on LFW, raw score`, xLabel: 'log10 FPIR', yLabel: 'FNIR', width: 520, vLine }),
-    lineChart(byScore, { title: `${o.backbone}: N=${big.n}, raw / T-norm / margin`, xLabel: 'log10 FPIR', yLabel: 'FNIR', width: 520, vLine }),
+    lineChart(byScore, { title: `${o.backbone}: N=${big.n}, by score`, xLabel: 'log10 FPIR', yLabel: 'FNIR', width: 520, vLine }),
     lineChart(byScorePhotos, { title: `${o.backbone}: ${photoRow.set}`, xLabel: 'log10 FPIR', yLabel: 'FNIR', width: 520, vLine }),
   ];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${520 * charts.length}" height="300">${charts.map((c, i) => `<g transform="translate(${520 * i} 0)">${c}</g>`).join('')}</svg>\n`;
@@ -141,7 +140,7 @@ else {
   const sim = (score: number) => (1 + score / 2).toFixed(4);
   console.log(`\`${header.command}\` · ${header.machine} · ${manifest.modelVersion} (int8, whole face path) · served table: ${impostors.served}`);
   console.log(`identify default: FPIR ${pct(IDENTIFY_FPIR)} → per-comparison FAR 1 − (1 − fpir)^(1/N) → the served table (loosest point with far ≤ it; * = below the table's lowest point, that point used). verify default: FAR ${VERIFY_FAR} → similarity ${sim(verifyT)}. today's T: similarity ${sim(T)}.\n`);
-  console.log('| set | N | enrolled images | draws | mated / non-mated probes | rank-1 | identify default: far → similarity | FPIR | FNIR | at verify default FPIR / FNIR | at today\'s T FPIR / FNIR | oracle FNIR at FPIR 1%: raw / T-norm / margin | at FPIR 0.1%: raw / T-norm / margin |');
+  console.log('| set | N | enrolled images | draws | mated / non-mated probes | rank-1 | identify default: far → similarity | FPIR | FNIR | at verify default FPIR / FNIR | at today\'s T FPIR / FNIR | oracle FNIR at FPIR 1%: raw / T-norm / centred / margin | at FPIR 0.1%: raw / T-norm / centred / margin |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const d = r.identifyDefault, or = (k: 'fnirAt1' | 'fnirAt01') => SCORE_KINDS.map((s) => pct(r.oracle[s][k])).join(' / ');

@@ -24,12 +24,13 @@ describe('open-set identification', () => {
     expect(rank1(res)).toBe(0.5);
   });
 
-  it('computes the margin and T-norm against the rest of the gallery', () => {
+  it('computes the margin, T-norm and the centred score against the rest of the gallery', () => {
     // Probe 4 (80°): A best 10° (row 1), B 100°, C 170°.
     const rest = [r2(80, 180), r2(80, 270)];
     const mean = (rest[0] + rest[1]) / 2, sd = Math.abs(rest[0] - rest[1]) / 2;
     expect(res[0].scores.margin).toBeCloseTo(r2(80, 90) - r2(80, 180), 6);
     expect(res[0].scores.tnorm).toBeCloseTo((r2(80, 90) - mean) / sd, 5);
+    expect(res[0].scores.centred).toBeCloseTo(r2(80, 90) - mean, 6);
   });
 
   it('counts FPIR over non-mated and FNIR over mated probes (a wrong top candidate is a miss at any threshold)', () => {
@@ -50,7 +51,9 @@ describe('open-set identification', () => {
     expect(atFpir(res, 'raw', 0.5).fpir).toBe(0.5);
     const det = detCurve(res, 'raw');
     expect(det.every(([fpir]) => fpir > 0)).toBe(true);
-    expect(det.map(([fpir]) => fpir)).toEqual([...det.map(([fpir]) => fpir)].sort((a, b) => b - a));
+    // Each point is the rates at one non-mated score as the threshold.
+    const thresholds = [res[2].scores.raw, res[3].scores.raw].sort((a, b) => a - b);
+    expect(det).toEqual(thresholds.map((t) => ratesAt(res, 'raw', t)).filter((r) => r.fpir > 0).map((r) => [r.fpir, r.fnir]));
   });
 
   it('draws galleries: people with spare images enrolled first, the rest non-mated, seeded', () => {

@@ -2,12 +2,14 @@
 // enrolled identities (several rows each; an identity's score is its best row, as the Worker's
 // gallery scan does), mated probes (other images of enrolled people) and non-mated probes (people
 // never enrolled). FPIR = share of non-mated probes whose top candidate passes the threshold; FNIR =
-// share of mated probes whose top candidate is not their identity or does not pass it. Three scores
+// share of mated probes whose top candidate is not their identity or does not pass it. Four scores
 // for the top candidate: raw R = −d², T-norm (standardised by the mean and std of the probe's
-// scores against the rest of the gallery searched), and the margin between first and second.
+// scores against the rest of the gallery searched), the same centred only (minus that mean, not
+// divided by the std), and the margin between first and second.
 import { makeRng, shuffle, subSeed } from '../data/rng.js';
+import { countAbove } from './impostors.js';
 
-export const SCORE_KINDS = ['raw', 'tnorm', 'margin'] as const;
+export const SCORE_KINDS = ['raw', 'tnorm', 'centred', 'margin'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 /** Rows of one embedding matrix: who is enrolled (with which rows) and who probes. */
@@ -17,7 +19,7 @@ export interface Draw {
   nonMated: number[];
 }
 
-/** One searched probe: its top candidate and the three scores of it. */
+/** One searched probe: whether its top candidate is right, and the scores of that candidate. */
 export interface ProbeResult { mated: boolean; rightTop: boolean; scores: Record<ScoreKind, number> }
 
 /** Searches every probe of a draw against its gallery (n × dim embeddings, R = −‖a − b‖²). */
@@ -46,7 +48,7 @@ export function search(embeddings: Float32Array, dim: number, draw: Draw): Probe
     }
     const mean = sum / (N - 1), sd = Math.sqrt(Math.max(0, sum2 / (N - 1) - mean * mean));
     const s1 = best[top];
-    return { mated: identity !== undefined, rightTop: identity !== undefined && draw.gallery[top].identity === identity, scores: { raw: s1, tnorm: sd > 0 ? (s1 - mean) / sd : 0, margin: s1 - second } };
+    return { mated: identity !== undefined, rightTop: identity !== undefined && draw.gallery[top].identity === identity, scores: { raw: s1, tnorm: sd > 0 ? (s1 - mean) / sd : 0, centred: s1 - mean, margin: s1 - second } };
   };
   return [...draw.mated.map((m) => one(m.row, m.identity)), ...draw.nonMated.map((r) => one(r, undefined))];
 }
@@ -76,10 +78,23 @@ export function atFpir(results: ProbeResult[], kind: ScoreKind, fpir: number): R
 
 export const rank1 = (results: ProbeResult[]) => { const m = results.filter((r) => r.mated); return m.filter((r) => r.rightTop).length / m.length; };
 
-/** The DET curve: (FPIR, FNIR) at every distinct non-mated score as the threshold, FPIR > 0 only. */
-export function detCurve(results: ProbeResult[], kind: ScoreKind): [number, number][] {
-  const thresholds = [...new Set(results.filter((r) => !r.mated).map((r) => r.scores[kind]))].sort((a, b) => a - b);
-  return thresholds.map((t) => ratesAt(results, kind, t)).filter((r) => r.fpir > 0).map((r) => [r.fpir, r.fnir]);
+/**
+ * The DET curve: (FPIR, FNIR) with each distinct non-mated score as the threshold, FPIR > 0 only,
+ * thinned to points at least `step` apart in log10 FPIR.
+ */
+export function detCurve(results: ProbeResult[], kind: ScoreKind, step = 0.02): [number, number][] {
+  const nm = Float64Array.from(results.filter((r) => !r.mated).map((r) => r.scores[kind])).sort();
+  const hits = Float64Array.from(results.filter((r) => r.mated).map((r) => (r.rightTop ? r.scores[kind] : -Infinity))).sort();
+  const out: [number, number][] = [];
+  let last = Infinity;
+  for (let i = nm.length - 1; i >= 0; i--) {
+    if (i < nm.length - 1 && nm[i] === nm[i + 1]) continue;
+    const fpir = countAbove(nm, nm[i]) / nm.length;
+    if (fpir === 0 || (Math.abs(Math.log10(fpir) - last) < step && i > 0)) continue;
+    last = Math.log10(fpir);
+    out.push([fpir, 1 - countAbove(hits, nm[i]) / hits.length]);
+  }
+  return out;
 }
 
 export interface LfwDrawOptions {
