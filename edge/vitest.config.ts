@@ -21,7 +21,8 @@ export default defineConfig({
       miniflare: {
         // Quotas high enough that no test but the quota tests (which set their own) meets them. FUZZ_*:
         // edge/test/fuzz.test.ts's request count and seed (FUZZ_REQUESTS=5000 for the BENCHMARKS figure).
-        bindings: { ...secrets, AUTH_DISABLED: 'false', RATE_LIMITS: '*=1000/s', FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '' },
+        // GALLERY_VECTORIZE_STANDIN: unbound Vectorize indexes are served by the in-memory stand-in (GALLERY_BACKEND stays "kv").
+        bindings: { ...secrets, AUTH_DISABLED: 'false', RATE_LIMITS: '*=1000/s', FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '', GALLERY_VECTORIZE_STANDIN: 'true' },
       },
     }),
   ],

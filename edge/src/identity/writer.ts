@@ -4,9 +4,14 @@
 // concurrent enrolments never lose one another, and KV sees at most one write per second per key.
 // A write is acknowledged once KV holds it; if KV fails the object restores the previous record and
 // an alarm re-syncs KV to it, so an unacknowledged write never lingers half-applied.
+// With a Vectorize gallery (gallery/backend.ts) the record and an outbox entry are stored in one
+// transaction; after KV, the outbox is carried to the version's recent writes (identify sees the
+// write from then on) and to Vectorize, and the alarm retries it until Vectorize has accepted it.
 import { DurableObject } from 'cloudflare:workers';
 import { ApiError, type ErrorCode } from '../http/errors';
-import { IdentityStore, type IdentityRecord } from './store';
+import { galleryBackend, syncGallery } from '../gallery/backend';
+import { type GalleryWrite, galleryWrite } from '../gallery/vectorize/sync';
+import { decodeRows, IdentityStore, type IdentityRecord } from './store';
 import { mergeRecord, type WriteOp } from './merge';
 
 export type WriteResult =
@@ -27,11 +32,12 @@ export class IdentityWriter extends DurableObject<Env> {
     return this.serial(() => this.apply(op));
   }
 
-  /** Re-syncs KV after a write that was interrupted or failed (retried by the runtime if it throws). */
+  /** Re-syncs KV, then the gallery's outbox, after a write that was interrupted or failed (retried by the runtime if it throws). */
   alarm(): Promise<void> {
     return this.serial(async () => {
       const s = await this.ctx.storage.get<State>('state');
       if (s?.pending) await this.replicate(s.record, (await this.ctx.storage.get<string>('id'))!);
+      await this.deliver();
     });
   }
 
@@ -52,15 +58,35 @@ export class IdentityWriter extends DurableObject<Env> {
     }
     const merged = mergeRecord(prev, op, Date.now());
     if ('code' in merged) return { ok: false, ...merged };
-    await this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State });
+    const owed = await this.ctx.storage.get<GalleryWrite>('outbox');
+    const outbox = galleryBackend(this.env) === 'vectorize' ? outboxOf(op.id, prev, merged.record, owed) : undefined;
+    await this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State, ...(outbox ? { outbox } : {}) });
     await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
     try {
       await this.replicate(merged.record, op.id);
     } catch (e) {
-      await this.ctx.storage.put('state', { record: prev, pending: true } satisfies State);
+      await this.ctx.storage.put({ state: { record: prev, pending: true } satisfies State, ...(owed ? { outbox: owed } : {}) });
+      if (outbox && !owed) await this.ctx.storage.delete('outbox');
       return unavailable(op.id, op.kind === 'delete' ? 'delete' : 'put', e);
     }
+    let noted = false;
+    try {
+      await this.deliver(() => (noted = true));
+    } catch (e) {
+      await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+      // Vectorize refused or failed after identify could see the write: acknowledged, the alarm retries.
+      if (noted) console.warn(`identity ${op.id}: Vectorize write failed; the alarm retries it`, e);
+      else return galleryUnavailable(op.id, e);
+    }
     return { ok: true, record: merged.record, previous: prev };
+  }
+
+  /** Carries the outbox entry, if any, into the gallery, then drops it. */
+  private async deliver(noted?: () => void) {
+    const w = await this.ctx.storage.get<GalleryWrite>('outbox');
+    if (!w) return noted?.();
+    await syncGallery(this.env, w, noted);
+    await this.ctx.storage.delete('outbox');
   }
 
   /** Writes the record (or its absence) to KV, no sooner than a second after the last write. */
@@ -73,6 +99,18 @@ export class IdentityWriter extends DurableObject<Env> {
     await this.ctx.storage.put('state', { record, pending: false } satisfies State);
     await this.ctx.storage.deleteAlarm();
   }
+}
+
+/** The gallery write that takes an identity from `prev` to `record`, folding in one still owed. */
+function outboxOf(id: string, prev: IdentityRecord | null, record: IdentityRecord | null, owed?: GalleryWrite): GalleryWrite {
+  const now = record && { version: record.modelVersion, dim: record.dim, rows: decodeRows(record).map((r) => Array.from(r)) };
+  const before = prev && { version: prev.modelVersion, dim: prev.dim, rows: prev.imageCount };
+  return galleryWrite(id, record?.updatedAt ?? Math.max(Date.now(), (prev?.updatedAt ?? 0) + 1), now, before, owed);
+}
+
+function galleryUnavailable(id: string, e: unknown): WriteResult {
+  console.error(`identity ${id}: the gallery's recent writes could not be updated; the record is saved and the alarm carries it`, e);
+  return { ok: false, code: 'storage_unavailable', message: 'the record is saved but the gallery could not be updated yet; it follows within seconds, or retry', details: { binding: 'GALLERY_RECENT', op: 'note' } };
 }
 
 function unavailable(id: string, op: string, e: unknown): WriteResult {

@@ -56,45 +56,43 @@ export class RecentSet {
   }
 }
 
+/** The set in Durable Object storage (read per call: it is small, and storage is the truth). */
 export class RecentWrites extends DurableObject<Env> {
-  private set = new RecentSet();
-  private about: { version: string; dim: number } | null = null;
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      this.about = (await ctx.storage.get<{ version: string; dim: number }>('about')) ?? null;
-      for (const e of (await ctx.storage.list<RecentEntry>({ prefix: 'e:' })).values()) this.set.entries.set(e.id, e);
-    });
+  private async load() {
+    const set = new RecentSet();
+    for (const e of (await this.ctx.storage.list<RecentEntry>({ prefix: 'e:' })).values()) set.entries.set(e.id, e);
+    return set;
   }
 
   /** Records a write (rows = null: deleted) before it is sent; an older write than the one held is ignored. */
   async note(version: string, dim: number, e: Omit<RecentEntry, 'mutation'>): Promise<void> {
-    const entry = this.set.note(e);
+    const set = await this.load();
+    const entry = set.note(e);
     if (!entry) return;
-    this.about = { version, dim };
-    await this.ctx.storage.put<unknown>({ about: this.about, [`e:${e.id}`]: entry });
-    if (this.set.entries.size > LARGE) console.warn(`gallery ${version}: ${this.set.entries.size} recent writes not yet indexed by Vectorize`);
+    await this.ctx.storage.put<unknown>({ about: { version, dim }, [`e:${e.id}`]: entry });
+    if (set.entries.size > LARGE) console.warn(`gallery ${version}: ${set.entries.size} recent writes not yet indexed by Vectorize`);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PRUNE_EVERY_MS);
   }
 
   /** The mutation Vectorize accepted for that write (its last one, when it took several). */
   async acked(id: string, updatedAt: number, mutation: Mutation): Promise<void> {
-    const e = this.set.acked(id, updatedAt, mutation);
+    const e = (await this.load()).acked(id, updatedAt, mutation);
     if (e) await this.ctx.storage.put(`e:${id}`, e);
   }
 
   async list(): Promise<RecentEntry[]> {
-    return [...this.set.entries.values()];
+    return [...(await this.load()).entries.values()];
   }
 
   /** Asks each shard's index what it has processed and drops those entries; returns how many remain. */
   async prune(): Promise<number> {
-    if (!this.about || !this.set.entries.size) return this.set.entries.size;
-    const infos = await Promise.all(versionIndexes(this.env, this.about.version, this.about.dim).map((ix) => ix.describe()));
-    const gone = this.set.prune(infos);
+    const set = await this.load();
+    const about = await this.ctx.storage.get<{ version: string; dim: number }>('about');
+    if (!about || !set.entries.size) return set.entries.size;
+    const infos = await Promise.all(versionIndexes(this.env, about.version, about.dim).map((ix) => ix.describe()));
+    const gone = set.prune(infos);
     for (let i = 0; i < gone.length; i += 128) await this.ctx.storage.delete(gone.slice(i, i + 128).map((id) => `e:${id}`));
-    return this.set.entries.size;
+    return set.entries.size;
   }
 
   async alarm(): Promise<void> {
@@ -104,4 +102,4 @@ export class RecentWrites extends DurableObject<Env> {
 
 /** The recent-writes object of one model version. */
 export const recentWrites = (env: Env, version: string) =>
-  (env as unknown as { GALLERY_RECENT: DurableObjectNamespace<RecentWrites> }).GALLERY_RECENT.getByName(version) as unknown as Pick<RecentWrites, 'note' | 'acked' | 'list' | 'prune'>;
+  env.GALLERY_RECENT.getByName(version) as unknown as Pick<RecentWrites, 'note' | 'acked' | 'list' | 'prune'>;
