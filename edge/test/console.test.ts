@@ -119,6 +119,7 @@ describe('console messages', () => {
     invalid_box: [/face box/, /empty or outside/],
     no_face: [/No face was found/],
     multiple_faces: [/more than one face/, /Use the largest face/],
+    box_no_face: [/No face/, /face box/],
     face_too_small: [/face is too small/, /pixels/],
     operating_point_unavailable: [/false accept rate/, /threshold/],
     threshold_below_floor: [/looser than this server allows/, /floor/, /stricter/],

@@ -1,7 +1,7 @@
 // The face rules inside workerd, on real photos: the tiny embedding model behind the real face
 // detector (BlazeFace, as the built model ships it). No face → 422 no_face on every route and
 // nothing stored; several faces → the largest for verify/identify, 422 multiple_faces for
-// enrolment unless face=largest or a box; too small → 422 face_too_small; a box skips detection;
+// enrolment unless face=largest or a box; too small → 422 face_too_small; a box selects a detected face;
 // EXIF orientation is honoured; every answer reports the face it used.
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
@@ -66,12 +66,15 @@ describe.skipIf(!havePhotos)('face detection in the Worker', () => {
     expect((await call('PUT', '/admin/identities/pair2', { json: { images: [encodeBase64(two)], face: 'sideways' } })).data.error.code).toBe('invalid_request');
   });
 
-  it('an explicit box skips detection, even on a face-less image', async () => {
+  it('an explicit box selects the detected face it overlaps, even in a group photo; none there: 422 box_no_face', async () => {
     const r = await call('POST', '/v1/identify', { form: form({ image: fixture('grey.png'), box: '10,10,100,100' }) });
-    expect(r.status, JSON.stringify(r.data)).toBe(200);
-    expect(r.data.face).toEqual({ source: 'box', box: { x: 10, y: 10, w: 100, h: 100 } });
+    expect([r.status, r.data.error?.code], JSON.stringify(r.data)).toEqual([422, 'box_no_face']);
     const e = await call('PUT', '/admin/identities/pair', { json: { images: [{ image: encodeBase64(await photo('two_people.jpg')), box: { x: 700, y: 60, w: 260, h: 260 } }] } });
     expect(e.status, JSON.stringify(e.data)).toBe(201);
+    const f = e.data.faces[0];
+    expect(f).toMatchObject({ source: 'box', requested: { x: 700, y: 60, w: 260, h: 260 }, facesFound: 2 });
+    expect(f.overlap).toBeGreaterThanOrEqual(0.3);
+    expect(Object.keys(f.landmarks)).toHaveLength(6);
   });
 
   it('a face below the manifest minimum: 422 face_too_small with its size and the minimum', async () => {

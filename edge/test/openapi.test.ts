@@ -46,14 +46,16 @@ describe('GET /openapi.json', () => {
     expect(doc.components.schemas.Error.properties.error.properties.code.enum.sort()).toEqual(Object.keys(ERROR_CODES).sort());
     const face = doc.components.schemas.Face;
     const variants = face.anyOf ?? face.oneOf;
-    expect(variants.flatMap((v: any) => v.properties.source.const ?? v.properties.source.enum)).toEqual(['detector', 'box', 'crop']);
+    expect(variants.flatMap((v: any) => v.properties.source.const ?? v.properties.source.enum)).toEqual(['detector', 'box', 'box', 'crop']);
+    // A box selects a detected face: that variant reports the detection and the box that chose it.
+    expect(variants[1].required).toEqual(expect.arrayContaining(['box', 'landmarks', 'score', 'facesFound', 'requested', 'overlap']));
     expect(Object.keys(variants[0].properties.landmarks.properties)).toEqual(['rightEye', 'leftEye', 'noseTip', 'mouth', 'rightEar', 'leftEar']);
     expect(doc.components.schemas.Box.required).toEqual(['x', 'y', 'w', 'h']);
   });
 
   it('documents each error code at its status, per route', () => {
     for (const path of ['/v1/verify', '/v1/identify']) {
-      expect(errorCodes(path, 'post', 422).sort()).toEqual(['face_too_small', 'image_corrupt', 'invalid_box', 'multiple_faces', 'no_face', 'operating_point_unavailable', 'threshold_below_floor']);
+      expect(errorCodes(path, 'post', 422).sort()).toEqual(['box_no_face', 'face_too_small', 'image_corrupt', 'invalid_box', 'multiple_faces', 'no_face', 'operating_point_unavailable', 'threshold_below_floor']);
       expect(errorCodes(path, 'post', 413).sort()).toEqual(['image_too_large', 'image_too_many_pixels', 'payload_too_large']);
       expect(errorCodes(path, 'post', 415).sort()).toEqual(['unsupported_image_type', 'unsupported_media_type']);
       expect(errorCodes(path, 'post', 401)).toEqual(['unauthorized']);

@@ -119,8 +119,8 @@ export const ManifestSchema = z
     backbone: z.object({ name: z.string(), source: z.string(), sha256: z.string(), cut: z.string(), id: z.string().optional(), licence: z.string().optional() }),
     /**
      * Faces are found by the detector (files.detector) and aligned onto face.align's canvas; the
-     * preprocess crop then applies to that canvas (an explicit caller box skips both and is cropped
-     * as-is). scripts/build-model.ts always writes it; a manifest without it (models built before
+     * preprocess crop then applies to that canvas (a caller's box selects which detected face).
+     * scripts/build-model.ts always writes it; a manifest without it (models built before
      * detection, the Worker tests' random-projection model) crops the whole photo by preprocess.crop.
      */
     face: FaceSchema.optional(),

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   invalid_box: 422,
   no_face: 422,
   multiple_faces: 422,
+  box_no_face: 422,
   face_too_small: 422,
   operating_point_unavailable: 422,
   threshold_below_floor: 422,

@@ -1,8 +1,10 @@
 // Face boxes from callers: the request schemas (a {x,y,w,h} object in JSON, or text — JSON
 // '{"x":…}' or "x,y,w,h" — in either body), then the check against the decoded image: positive
 // size and fully inside it (422 invalid_box, in model/embed-images.ts once the header is read).
+// A box selects a detected face (model/find-face.ts), or is cropped by a model without a detector.
 import { z } from '@hono/zod-openapi';
 import type { Box } from '../../../models/contract/preprocess';
+import { BOX_MIN_IOU } from '../../../models/contract/face/pipeline';
 import { ApiError } from '../http/errors';
 
 const finite = z.number();
@@ -43,7 +45,7 @@ export const BoxText = z
     if (!b) ctx.addIssue({ code: 'custom', message: MUST });
     return b ?? undefined;
   })
-  .openapi({ type: 'string', description: 'face box in pixels of the upright photo: JSON {"x","y","w","h"} or "x,y,w,h"; skips detection and is cropped as given', example: '40,30,120,140' });
+  .openapi({ type: 'string', description: `face box in pixels of the upright photo: JSON {"x","y","w","h"} or "x,y,w,h". It selects the detected face it overlaps most (intersection over union ≥ ${BOX_MIN_IOU}, else 422 box_no_face), even in a group photo, which is then aligned like any other; a box the answer or a multiple_faces error reported selects that face. A model without a face detector crops the box as given`, example: '40,30,120,140' });
 
 /** An optional box in a JSON body: an object, or the same text as multipart; null or "" mean none. */
 export const BoxField = z
@@ -57,6 +59,7 @@ export const BoxFormField = BoxText.optional();
 export function checkBox(box: Box, img: { width: number; height: number }, field: string): Box {
   const fail = (why: string) => new ApiError('invalid_box', `box "${field}" ${why}`, { field, box, image: { width: img.width, height: img.height } });
   if (box.w <= 0 || box.h <= 0) throw fail('has zero or negative size');
-  if (box.x < 0 || box.y < 0 || box.x + box.w > img.width || box.y + box.h > img.height) throw fail('is not inside the image');
+  // The tolerance admits a reported box (rounded to 0.1 px) whose far edge is the photo's, in floating point.
+  if (box.x < 0 || box.y < 0 || box.x + box.w > img.width + 1e-6 || box.y + box.h > img.height + 1e-6) throw fail('is not inside the image');
   return box;
 }

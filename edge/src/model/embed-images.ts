@@ -1,7 +1,7 @@
 // Image bytes → unit embeddings: every header is checked (type, dimensions, truncation, box) before
-// the model is even loaded, then each image is decoded, turned upright (EXIF), its face found and
-// aligned (or the caller's box cropped), preprocessed in turn (one decoded bitmap in memory at a
-// time), and all are embedded in one batch.
+// the model is even loaded, then each image is decoded, turned upright (EXIF), its face found (or
+// selected by the caller's box) and aligned, preprocessed in turn (one decoded bitmap in memory at
+// a time), and all are embedded in one batch. A model without a face pipeline crops instead.
 import { cropBox, preprocess, type Box } from '../../../models/contract/preprocess';
 import type { FacePolicy } from '../../../models/contract/face/pipeline';
 import { checkBox } from '../image/box';
@@ -15,8 +15,15 @@ import { findFace, type FaceReport } from './find-face';
 
 export interface ImageInput { field: string; bytes: Uint8Array; box?: Box }
 
-/** How the face of each image was chosen: the caller's box, or the detector under a policy. */
-export type FaceUsed = ({ source: 'detector' } & FaceReport) | { source: 'box'; box: Box } | { source: 'crop'; box: Box };
+/**
+ * How the face of each image was chosen: by the detector under a policy, or by the caller's box
+ * (the detected face it overlaps most, aligned like any other); without a face pipeline, the
+ * caller's box or the manifest's fixed crop, cropped as is.
+ */
+export type FaceUsed =
+  | ({ source: 'detector' } & FaceReport)
+  | ({ source: 'box'; requested: Box; overlap: number } & FaceReport)
+  | { source: 'box' | 'crop'; box: Box };
 
 export async function embedImages(getModel: () => Promise<Model>, inputs: ImageInput[], policy: FacePolicy = 'largest') {
   const headers = inputs.map(({ field, bytes, box }) => {
@@ -37,14 +44,14 @@ export async function embedImages(getModel: () => Promise<Model>, inputs: ImageI
   for (let i = 0; i < inputs.length; i++) {
     const { field, box } = inputs[i];
     const img = applyOrientation(await decodeImage(inputs[i].bytes, headers[i].header, field), headers[i].orientation);
-    if (box || !m.face || !model.detector) {
+    if (!m.face || !model.detector) {
       tensors.push(preprocess(img, m.preprocess, box));
       faces.push({ source: box ? 'box' : 'crop', box: cropBox(img, m.preprocess, box) });
       continue;
     }
-    const { canvas, face } = await findFace(model, img, policy, field);
+    const { canvas, face, overlap } = await findFace(model, img, policy, field, box);
     tensors.push(preprocess(canvas, m.preprocess));
-    faces.push({ source: 'detector', ...face });
+    faces.push(box ? { source: 'box', requested: box, overlap: overlap ?? 0, ...face } : { source: 'detector', ...face });
   }
   return { model, faces, embeddings: await model.embedder.embed(tensors) };
 }

@@ -1,8 +1,9 @@
 // The face a request uses: detection on the upright photo, the shared rules (models/contract/face
-// pipeline.ts chooseFace) turned into API errors, and the aligned canvas the preprocessing crops.
-import { alignDetection, chooseFace, detectFaces, type FacePolicy } from '../../../models/contract/face/pipeline';
+// pipeline.ts chooseFace: the policy, or the caller's box selecting a face) turned into API errors,
+// and the aligned canvas the preprocessing crops.
+import { alignDetection, BOX_MIN_IOU, chooseFace, detectFaces, type FacePolicy } from '../../../models/contract/face/pipeline';
 import { KEYPOINTS, type Detection } from '../../../models/contract/face/detect';
-import type { RawImage } from '../../../models/contract/preprocess';
+import type { Box, RawImage } from '../../../models/contract/preprocess';
 import { ApiError } from '../http/errors';
 import type { Model } from './loader';
 
@@ -16,29 +17,46 @@ export interface FaceReport {
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
-export function faceReport(d: Detection, found: number): FaceReport {
+const round2 = (v: number) => Math.round(v * 100) / 100;
+/**
+ * The report of one detection. Its box is clipped to the photo (a face at the edge overhangs it),
+ * so that any reported box can be sent back as a request's `box` to select that face.
+ */
+export function faceReport(d: Detection, found: number, img: { width: number; height: number }): FaceReport {
+  const x = r1(Math.max(0, d.box.x)), y = r1(Math.max(0, d.box.y));
   return {
-    box: { x: r1(d.box.x), y: r1(d.box.y), w: r1(d.box.w), h: r1(d.box.h) },
+    box: { x, y, w: r1(Math.min(img.width, d.box.x + d.box.w) - x), h: r1(Math.min(img.height, d.box.y + d.box.h) - y) },
     landmarks: Object.fromEntries(KEYPOINTS.map((k, i) => [k, [r1(d.landmarks[i][0]), r1(d.landmarks[i][1])]])) as FaceReport['landmarks'],
     score: Math.round(d.score * 1e4) / 1e4,
     facesFound: found,
   };
 }
 
-/** Detects, applies the rules, aligns: the canvas to preprocess and the report, or a 422. */
-export async function findFace(model: Model, img: RawImage, policy: FacePolicy, field: string): Promise<{ canvas: RawImage; face: FaceReport }> {
+/**
+ * Detects, applies the rules, aligns: the canvas to preprocess and the report, or a 422. A caller's
+ * box selects the detected face it overlaps most (any policy); `overlap` is their IoU.
+ */
+export async function findFace(model: Model, img: RawImage, policy: FacePolicy, field: string, box?: Box): Promise<{ canvas: RawImage; face: FaceReport; overlap?: number }> {
   const spec = model.manifest.face!;
   const dets = await detectFaces(img, spec.detector, model.detector!);
-  const c = chooseFace(dets, policy, spec.minFaceSize);
+  const c = chooseFace(dets, policy, spec.minFaceSize, box);
   if (!c.ok) {
     if (c.reason === 'no_face') throw new ApiError('no_face', `no face found in image "${field}"`, { field });
     if (c.reason === 'multiple_faces')
-      throw new ApiError('multiple_faces', `image "${field}" has ${c.found} faces: send one face, a "box", or face=largest`, {
-        field, facesFound: c.found, faces: c.faces.map((d) => faceReport(d, c.found)),
+      throw new ApiError('multiple_faces', `image "${field}" has ${c.found} faces: send one face, the "box" of the face to use (details.faces lists each), or face=largest`, {
+        field, facesFound: c.found, faces: c.faces.map((d) => faceReport(d, c.found, img)),
+      });
+    if (c.reason === 'box_no_face')
+      throw new ApiError('box_no_face', `no face found in image "${field}" overlaps the box (intersection over union ≥ ${BOX_MIN_IOU}); faces found: ${c.found}`, {
+        field, box, minOverlap: BOX_MIN_IOU, overlap: round2(c.overlap), facesFound: c.found, faces: c.faces.map((d) => faceReport(d, c.found, img)),
       });
     throw new ApiError('face_too_small', `the face in image "${field}" is ${Math.round(c.size)} px; the minimum is ${c.minimum} px`, {
-      field, size: Math.round(c.size), minimum: c.minimum, face: faceReport(c.face, c.found),
+      field, size: Math.round(c.size), minimum: c.minimum, face: faceReport(c.face, c.found, img),
     });
   }
-  return { canvas: alignDetection(img, c.face, spec.align).image, face: faceReport(c.face, c.found) };
+  return {
+    canvas: alignDetection(img, c.face, spec.align).image,
+    face: faceReport(c.face, c.found, img),
+    ...(c.overlap === undefined ? {} : { overlap: round2(c.overlap) }),
+  };
 }

@@ -6,6 +6,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Hook } from '@hono/zod-openapi';
 import { ERROR_CODES, invalidRequest, type ErrorCode } from '../http/errors';
 import { BoxSchema } from '../image/box';
+import { ADMIN_TOKEN_DESCRIPTION, API_KEY_DESCRIPTION } from '../http/auth';
 
 export type AppEnv = { Bindings: Env };
 
@@ -45,7 +46,7 @@ export function errors(...codes: ErrorCode[]) {
 /** What any route with an image can answer besides its own codes. */
 export const IMAGE_ERRORS: ErrorCode[] = [
   'invalid_request', 'payload_too_large', 'image_too_large', 'image_too_many_pixels', 'unsupported_media_type', 'unsupported_image_type',
-  'image_corrupt', 'invalid_box', 'no_face', 'multiple_faces', 'face_too_small', 'model_unavailable', 'storage_unavailable',
+  'image_corrupt', 'invalid_box', 'no_face', 'multiple_faces', 'box_no_face', 'face_too_small', 'model_unavailable', 'storage_unavailable',
 ];
 
 type Security = Record<string, string[]>[];
@@ -53,19 +54,26 @@ export const apiKeyAuth: Security = [{ apiKey: [] }, { bearerKey: [] }];
 export const adminAuth: Security = [{ adminToken: [] }];
 
 const point = z.tuple([z.number(), z.number()]).openapi({ description: '[x, y] in pixels of the upright photo' });
+const detected = {
+  box: BoxSchema,
+  landmarks: z.object({ rightEye: point, leftEye: point, noseTip: point, mouth: point, rightEar: point, leftEar: point }),
+  score: z.number().openapi({ description: 'detection score' }),
+  facesFound: z.number().int().openapi({ description: 'faces the detector found in the photo' }),
+};
 export const FaceSchema = z
   .union([
+    z.object({ source: z.literal('detector'), ...detected }),
     z.object({
-      source: z.literal('detector'),
-      box: BoxSchema,
-      landmarks: z.object({ rightEye: point, leftEye: point, noseTip: point, mouth: point, rightEar: point, leftEar: point }),
-      score: z.number().openapi({ description: 'detection score' }),
-      facesFound: z.number().int().openapi({ description: 'faces the detector found in the photo' }),
+      source: z.literal('box'),
+      ...detected,
+      requested: BoxSchema.openapi({ description: "the caller's box, which selected the detected face in `box`" }),
+      overlap: z.number().openapi({ description: "intersection over union of the caller's box and the face's box" }),
     }),
     z.object({ source: z.enum(['box', 'crop']), box: BoxSchema }),
   ])
   .openapi('Face', {
-    description: "The face used: found by the detector (box, landmarks, detection score, faces found), or the caller's box, or the fixed crop of a manifest without a detector",
+    description:
+      "The face used, aligned onto the model's template: the detector's choice, or the detected face the caller's box selected (source 'box' with landmarks: the face overlapping the box most; 422 box_no_face when none overlaps it enough), each with its detected box, landmarks, detection score and the faces found. A model without a face detector crops instead: the caller's box as given (source 'box', box only) or its fixed crop (source 'crop')",
   });
 
 /** The fields every comparison reports (verify's answer, each identify candidate). */
@@ -106,8 +114,12 @@ const documentConfig = {
 export function apiDocument(app: OpenAPIHono<AppEnv>) {
   const doc = app.getOpenAPI31Document(documentConfig);
   for (const item of Object.values(doc.paths ?? {}))
-    for (const op of Object.values(item ?? {}))
+    for (const op of Object.values(item ?? {})) {
       if (op && typeof op === 'object' && 'requestBody' in op && op.requestBody && 'content' in op.requestBody) op.requestBody.required = true;
+      // A 429 (a key's quota, KV's write limit) says when to retry (http/errors.ts onError).
+      const limited = op && typeof op === 'object' && 'responses' in op ? op.responses?.['429'] : undefined;
+      if (limited && !('$ref' in limited)) limited.headers = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
+    }
   return doc;
 }
 
@@ -118,9 +130,9 @@ export function apiDocument(app: OpenAPIHono<AppEnv>) {
 export function serveDocument(app: OpenAPIHono<AppEnv>) {
   const registry = app.openAPIRegistry;
   registry.register('Error', ErrorSchema);
-  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' });
-  registry.registerComponent('securitySchemes', 'bearerKey', { type: 'http', scheme: 'bearer' });
-  registry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer' });
+  registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key', description: API_KEY_DESCRIPTION });
+  registry.registerComponent('securitySchemes', 'bearerKey', { type: 'http', scheme: 'bearer', description: API_KEY_DESCRIPTION });
+  registry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: ADMIN_TOKEN_DESCRIPTION });
   registry.registerPath({
     method: 'get',
     path: '/',

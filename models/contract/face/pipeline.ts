@@ -63,7 +63,8 @@ export function tileStarts(length: number, side: number): number[] {
   return Array.from({ length: n }, (_v, i) => Math.round((i * (length - side)) / (n - 1)));
 }
 
-function boxIou(a: Box, b: Box): number {
+/** Intersection over union of two boxes. */
+export function boxIou(a: Box, b: Box): number {
   const ix = Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x));
   const iy = Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
   return (ix * iy) / (a.w * a.h + b.w * b.h - ix * iy);
@@ -92,18 +93,38 @@ export function alignDetection(img: RawImage, d: Detection, spec: AlignSpec): Al
 /** Which face a request uses: the largest, or exactly one (enrolment refuses group photos). */
 export type FacePolicy = 'largest' | 'single';
 
+/** A caller's box selects the detection it overlaps most, if their IoU reaches this. */
+export const BOX_MIN_IOU = 0.3;
+
 export type FaceChoice =
-  | { ok: true; face: Detection; found: number }
+  | { ok: true; face: Detection; found: number; overlap?: number }
   | { ok: false; reason: 'no_face'; found: 0 }
   | { ok: false; reason: 'multiple_faces'; found: number; faces: Detection[] }
+  | { ok: false; reason: 'box_no_face'; found: number; faces: Detection[]; overlap: number }
   | { ok: false; reason: 'face_too_small'; found: number; face: Detection; size: number; minimum: number };
 
-/** The rules every route shares: no face, several faces (by policy), too small. */
-export function chooseFace(dets: Detection[], policy: FacePolicy, minFaceSize: number): FaceChoice {
+/**
+ * The rules every route shares: no face, several faces (by policy), too small. A caller's `box`
+ * selects a face instead of the policy: the detection overlapping it most (IoU ≥ BOX_MIN_IOU),
+ * even in a group photo; `overlap` is that IoU.
+ */
+export function chooseFace(dets: Detection[], policy: FacePolicy, minFaceSize: number, box?: Box): FaceChoice {
+  if (box) {
+    let face: Detection | undefined, overlap = 0;
+    for (const d of dets) {
+      const o = boxIou(d.box, box);
+      if (o > overlap) (face = d), (overlap = o);
+    }
+    if (!face || overlap < BOX_MIN_IOU) return { ok: false, reason: 'box_no_face', found: dets.length, faces: bySize(dets), overlap };
+    return sizeChecked(face, dets.length, minFaceSize, overlap);
+  }
   if (!dets.length) return { ok: false, reason: 'no_face', found: 0 };
   if (policy === 'single' && dets.length > 1) return { ok: false, reason: 'multiple_faces', found: dets.length, faces: bySize(dets) };
-  const face = bySize(dets)[0];
+  return sizeChecked(bySize(dets)[0], dets.length, minFaceSize);
+}
+
+function sizeChecked(face: Detection, found: number, minFaceSize: number, overlap?: number): FaceChoice {
   const size = faceSize(face);
-  if (size < minFaceSize) return { ok: false, reason: 'face_too_small', found: dets.length, face, size, minimum: minFaceSize };
-  return { ok: true, face, found: dets.length };
+  if (size < minFaceSize) return { ok: false, reason: 'face_too_small', found, face, size, minimum: minFaceSize };
+  return { ok: true, face, found, ...(overlap === undefined ? {} : { overlap }) };
 }
