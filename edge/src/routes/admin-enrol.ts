@@ -1,6 +1,6 @@
 // Enrolment: PUT /admin/identities/:id replaces an identity's embeddings, POST …/images adds to
 // them. Each photo must show exactly one face (422 multiple_faces otherwise) unless the caller
-// passes its box or face=largest. All images are embedded before anything is written; the identity's single writer (a Durable
+// passes face=largest or a box (which selects the detected face it overlaps most). All images are embedded before anything is written; the identity's single writer (a Durable
 // Object, identity/writer.ts) then applies the change after any other write to the same identity,
 // and replicates the record to KV in one put, so a failed or interrupted request leaves the old state.
 import type { Context } from 'hono';

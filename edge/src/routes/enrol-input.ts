@@ -15,7 +15,7 @@ export const FacePolicyField = optionalText(z.enum(['single', 'largest'], { erro
   type: 'string',
   enum: ['single', 'largest'],
   default: 'single',
-  description: 'single: a photo with several faces is refused (422 multiple_faces); largest: use the largest face',
+  description: 'single: a photo with several faces is refused (422 multiple_faces) unless its box selects one; largest: use the largest face',
 });
 
 const Meta = z.record(z.string(), z.unknown()).openapi({ description: `caller metadata stored with the identity, ≤ ${MAX_META_BYTES} bytes as JSON` });

@@ -1,7 +1,8 @@
 // POST /v1/identify — who, among the enrolled identities, is this?
 // multipart field image [, box, topK, threshold | far | fpir | operatingPoint=cv] or JSON { image: base64 [, …] } (topK also as ?topK=)
 // → { match: { id, similarity, distance } | null, candidates: [...topK], threshold, operatingPoint, modelVersion, gallery, face }
-// The photo's largest face is used; face reports it (box, landmarks, score, facesFound).
+// The photo's largest face is used, or the detected face the box overlaps most; face reports it
+// (box, landmarks, score, facesFound).
 // Only embeddings of the serving model's version are compared (see gallery/backend.ts). The default
 // threshold is the deployment's IDENTIFY_FPIR for the N identities searched, through the manifest's
 // impostor table (model/operating-point.ts); the answer's operatingPoint reports N and the rates.

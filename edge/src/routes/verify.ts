@@ -1,8 +1,8 @@
 // POST /v1/verify — are two face images the same person?
 // multipart fields a, b (files) [, boxA, boxB] [, threshold | far | operatingPoint=cv] or JSON { a, b: base64 [, boxA, boxB] [, …] }
 // → { match, similarity, distance, threshold, operatingPoint, modelVersion, faces: { a, b } }
-// Each photo's largest face is used (detected and aligned unless a box is given); faces reports
-// which, with its box, landmarks, detection score and how many faces were found. The default
+// Each photo's largest face is used, or the detected face its box (boxA, boxB) overlaps most, and
+// aligned; faces reports which, with its box, landmarks, detection score and how many faces were found. The default
 // threshold is the deployment's VERIFY_FAR through the manifest's impostor table (model/operating-point.ts).
 import { createRoute, z } from '@hono/zod-openapi';
 import { squaredDistance } from '../../../models/contract/distance';
