@@ -145,6 +145,16 @@ describe('public routes', () => {
     expect(o.status).toBe(200);
     expect(o.headers.get('x-request-id')).not.toBe('chosen-by-caller');
     expect(Object.keys(o.data.paths)).toEqual(expect.arrayContaining(['/v1/verify', '/v1/identify', '/admin/identities', '/admin/identities/{id}', '/admin/identities/{id}/images', '/admin/audit']));
+    // Keys, scopes, quotas and the audit route are described in the document itself.
+    expect(o.data.components.securitySchemes.apiKey.description).toMatch(/identify:candidates[\s\S]*429 rate_limited with Retry-After/);
+    expect(o.data.components.securitySchemes.adminToken.description).toMatch(/ADMIN_TOKENS[\s\S]*audit log/);
+    for (const path of ['/v1/verify', '/v1/identify']) {
+      expect(o.data.paths[path].post.responses[429].headers['Retry-After'].schema).toEqual({ type: 'integer', minimum: 1 });
+      expect(o.data.paths[path].post.responses[403].description).toBe('forbidden');
+    }
+    expect(o.data.paths['/admin/audit'].get.security).toEqual([{ adminToken: [] }]);
+    expect(o.data.paths['/admin/audit'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit']);
+    expect(Object.keys(o.data.components.schemas.AuditEntry.properties)).toEqual(['seq', 'time', 'keyId', 'action', 'identityId', 'status', 'requestId']);
     const documented = JSON.stringify(o.data.paths);
     for (const code of Object.keys(ERROR_CODES).filter((c) => !['internal_error', 'not_found'].includes(c))) expect(documented, code).toContain(code);
   });

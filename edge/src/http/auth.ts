@@ -28,6 +28,16 @@ type Vars = { Bindings: Env };
 export const API_KEY_ERRORS: ErrorCode[] = ['unauthorized', 'forbidden', 'rate_limited', 'auth_not_configured'];
 export const ADMIN_ERRORS: ErrorCode[] = ['unauthorized', 'auth_not_configured'];
 
+/** The security schemes' descriptions in /openapi.json (routes/openapi.ts). */
+export const API_KEY_DESCRIPTION =
+  'An API key from API_KEYS (entries id:secret[:scope+scope]), as X-API-Key or Authorization: Bearer. Scopes: verify (POST /v1/verify), ' +
+  'identify (POST /v1/identify), identify:candidates (identify with its candidate list; without it the answer has the match only, scores ' +
+  'rounded to 3 decimals); default verify+identify. A missing scope is 403 forbidden. Each key id has a token bucket (RATE_LIMITS, else ' +
+  'verify 10/s, identify 5/s, identify:candidates 2/s): over it, 429 rate_limited with Retry-After. Every failure to authenticate is the same 401.';
+export const ADMIN_TOKEN_DESCRIPTION =
+  'An admin token from ADMIN_TOKENS (entries id:token, several valid at once) or ADMIN_TOKEN, as Authorization: Bearer. Every admin mutation ' +
+  'and every failed admin authentication is kept in the audit log (GET /admin/audit).';
+
 /** The one 401: the same body whatever was wrong (missing, malformed, unknown, revoked, the other kind of credential). */
 const unauthorized = () => new ApiError('unauthorized', 'missing or invalid credentials');
 
