@@ -7,7 +7,6 @@ import type { Hook } from '@hono/zod-openapi';
 import { ERROR_CODES, invalidRequest, type ErrorCode } from '../http/errors';
 import { BoxSchema } from '../image/box';
 import { ADMIN_TOKEN_DESCRIPTION, API_KEY_DESCRIPTION } from '../http/auth';
-import { ADMIN_TOKEN_DESCRIPTION, API_KEY_DESCRIPTION } from '../http/auth';
 
 export type AppEnv = { Bindings: Env };
 
