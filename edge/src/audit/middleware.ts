@@ -40,19 +40,20 @@ const unavailable = (e: unknown) => {
   return new ApiError('storage_unavailable', 'the audit log is unavailable, try again', { binding: 'AUDIT_LOG' });
 };
 
-const entry = (c: Context, d: ReturnType<typeof describe>, status: number | null): NewEntry => ({
-  time: Date.now(), keyId: c.get('principal')?.id ?? null, action: d.action, identityId: d.identityId, status, requestId: c.get('requestId') ?? crypto.randomUUID(),
+const entry = (c: Context, d: ReturnType<typeof describe>, time: number, status: number | null): NewEntry => ({
+  time, keyId: c.get('principal')?.id ?? null, action: d.action, identityId: d.identityId, status, requestId: c.get('requestId') ?? crypto.randomUUID(),
 });
 
 export const auditAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+  const time = Date.now();
   const d = describe(c.req.method, c.req.path);
   const log = auditLog(c.env);
   if (!d.mutation) {
     await next();
-    if (c.res.status === 401) await log.append(entry(c, d, 401)).catch((e) => console.error('audit log: write failed', e));
+    if (c.res.status === 401) await log.append(entry(c, d, time, 401)).catch((e) => console.error('audit log: write failed', e));
     return;
   }
-  const seq = await log.append(entry(c, d, null)).catch((e) => Promise.reject(unavailable(e)));
+  const seq = await log.append(entry(c, d, time, null)).catch((e) => Promise.reject(unavailable(e)));
   await next();
   const keyId = c.get('principal')?.kind === 'admin' ? c.get('principal').id : null;
   await log.finish(seq, keyId, c.res.status).catch((e) => console.error(`audit log: outcome of row ${seq} not written`, e));
