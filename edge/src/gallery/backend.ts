@@ -22,9 +22,9 @@ export function galleryBackend(env: object): GalleryBackend {
 export interface GallerySearch {
   candidates: Candidate[];
   /**
-   * Identities compared (kv); for vectorize, the vectors its indexes hold (describe(), re-read every
-   * 30 s) plus the recent writes: at least the identities, so a threshold set per N identities
-   * (IDENTIFY_FPIR) is never looser than meant.
+   * Identities compared (kv); for vectorize, the vectors its indexes hold (describe()) plus the
+   * recent writes: at least the identities, so a threshold set per N identities (IDENTIFY_FPIR) is
+   * never looser than meant.
    */
   identities: number;
   generation: string | null;
@@ -43,16 +43,11 @@ export async function searchIdentities(env: Env, version: string, query: Float32
   return { candidates, identities: vectors + recent, generation: null, builtAt: null };
 }
 
-const COUNT_TTL_MS = 30_000;
-const counts = new Map<string, { at: number; vectors: Promise<number> }>();
-
-function indexedVectors(env: Env, version: string, dim: number): Promise<number> {
-  const held = counts.get(version);
-  if (held && Date.now() - held.at < COUNT_TTL_MS) return held.vectors;
-  const vectors = Promise.all(versionIndexes(env, version, dim).map((ix) => ix.describe())).then((xs) => xs.reduce((s, x) => s + x.vectorCount, 0));
-  counts.set(version, { at: Date.now(), vectors });
-  vectors.catch(() => counts.delete(version));
-  return vectors;
+/** Vectors held by the version's indexes, read from each index per search (not cached: a cached count
+ *  could miss writes that have since left the recent set). */
+async function indexedVectors(env: Env, version: string, dim: number): Promise<number> {
+  const infos = await Promise.all(versionIndexes(env, version, dim).map((ix) => ix.describe()));
+  return infos.reduce((s, x) => s + x.vectorCount, 0);
 }
 
 /**

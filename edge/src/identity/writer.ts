@@ -60,8 +60,11 @@ export class IdentityWriter extends DurableObject<Env> {
     if ('code' in merged) return { ok: false, ...merged };
     const owed = await this.ctx.storage.get<GalleryWrite>('outbox');
     const outbox = galleryBackend(this.env) === 'vectorize' ? outboxOf(op.id, prev, merged.record, owed) : undefined;
-    await this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State, ...(outbox ? { outbox } : {}) });
-    await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+    // Issued together, with no await between them, so they commit atomically (the alarm too).
+    await Promise.all([
+      this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State, ...(outbox ? { outbox } : {}) }),
+      this.ctx.storage.setAlarm(Date.now() + RESYNC_MS),
+    ]);
     try {
       await this.replicate(merged.record, op.id);
     } catch (e) {

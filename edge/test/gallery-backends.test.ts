@@ -1,0 +1,128 @@
+// The two gallery backends through the whole Worker inside workerd (issue 22): enrol → identify →
+// delete → identify answers alike on "kv" (the packed scan) and "vectorize" (the exact stand-in,
+// whose writes stay unindexed until its log is processed), concurrent enrolments of one identity,
+// and a writer interrupted between its record and the Vectorize upsert.
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resetGallery } from '../src/gallery/cache';
+import { versionIndexes } from '../src/gallery/vectorize/indexes';
+import { recentWrites } from '../src/gallery/vectorize/recent';
+import { resetStandIns, standInIndexes, type VectorizeStandIn } from '../src/gallery/vectorize/standin';
+import { IdentityStore } from '../src/identity/store';
+import { call, fixtureB64, startWithTinyModel, withWriterEnv } from './helpers';
+
+const VECTORIZE: Partial<Env> = { GALLERY_BACKEND: 'vectorize' };
+const images = (...names: string[]) => ({ json: { images: names.map(fixtureB64) } });
+const identify = (name: string, e: Partial<Env>) => call('POST', '/v1/identify', { json: { image: fixtureB64(name) }, env: e });
+/** The identity writers of `ids` (Durable Objects with their own bindings) on the backend too. */
+const writing = <T>(e: Partial<Env>, ids: string[], fn: () => Promise<T>): Promise<T> =>
+  ids.length ? withWriterEnv(ids[0], e, () => writing(e, ids.slice(1), fn)) : fn();
+const index = () => versionIndexes(env, 'tiny-1', 128)[0] as VectorizeStandIn;
+const settle = async () => {
+  standInIndexes().forEach((ix) => ix.process());
+  return recentWrites({ ...env, ...VECTORIZE } as Env, 'tiny-1').prune();
+};
+const writerOf = (id: string) => env.IDENTITY_WRITER.get(env.IDENTITY_WRITER.idFromName(id)) as unknown as DurableObjectStub;
+
+beforeEach(async () => {
+  await startWithTinyModel();
+  resetStandIns();
+});
+
+describe.each([['kv', {}], ['vectorize', VECTORIZE]] as const)('%s backend', (name, e) => {
+  it('enrol → identify → delete → identify', async () => {
+    await writing(e, ['alice', 'bob'], async () => {
+      expect((await call('PUT', '/admin/identities/alice', { ...images('person1.jpg'), env: e })).status).toBe(201);
+      expect((await call('PUT', '/admin/identities/bob', { ...images('person2.jpg'), env: e })).status).toBe(201);
+      const hit = await identify('person1-b.jpg', e);
+      expect(hit.status).toBe(200);
+      expect(hit.data.match).toMatchObject({ id: 'alice' });
+      expect(hit.data.candidates.map((c: { id: string }) => c.id)).toEqual(['alice', 'bob']);
+      if (name === 'vectorize') expect(index().pending).toBeGreaterThan(0); // found through the recent writes
+      expect((await call('DELETE', '/admin/identities/alice', { env: e })).status).toBe(200);
+      const miss = await identify('person1-b.jpg', e);
+      expect(miss.data.match).toBeNull();
+      expect(miss.data.candidates.map((c: { id: string }) => c.id)).toEqual(['bob']);
+    });
+  });
+});
+
+describe('vectorize backend', () => {
+  it('every isolate sees a write at once (no rebuild), and the answer holds once the index has it', async () => {
+    await writing(VECTORIZE, ['alice'], () => call('PUT', '/admin/identities/alice', { ...images('person1.jpg'), env: VECTORIZE }));
+    resetGallery(); // another isolate: the recent writes live in a Durable Object, not here
+    const before = await identify('person1-b.jpg', VECTORIZE);
+    expect(before.data.match.id).toBe('alice');
+    expect(await settle()).toBe(0);
+    expect(index().pending).toBe(0);
+    const after = await identify('person1-b.jpg', VECTORIZE);
+    expect(after.data.match.id).toBe('alice');
+    expect(after.data.match.similarity).toBeCloseTo(before.data.match.similarity, 5);
+    expect(after.data.gallery.identities).toBe(1);
+    await writing(VECTORIZE, ['alice'], () => call('DELETE', '/admin/identities/alice', { env: VECTORIZE }));
+    expect((await index().query(Array(128).fill(1), { topK: 5 })).count).toBe(1); // the index still has her…
+    expect((await identify('person1-b.jpg', VECTORIZE)).data.match).toBeNull(); // …identify does not
+    await settle();
+    expect((await index().describe()).vectorCount).toBe(0);
+    expect((await identify('person1-b.jpg', VECTORIZE)).data.match).toBeNull();
+  });
+
+  it('concurrent enrolments of one identity all land, in the record and in the index', async () => {
+    await writing(VECTORIZE, ['alice'], async () => {
+      expect((await call('PUT', '/admin/identities/alice', { ...images('person1.jpg'), env: VECTORIZE })).status).toBe(201);
+      const adds = await Promise.all(['person1.png', 'person1-b.jpg', 'person2.jpg', 'person3.jpg'].map((n) => call('POST', '/admin/identities/alice/images', { ...images(n), env: VECTORIZE })));
+      expect(adds.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const racing = await Promise.all([call('PUT', '/admin/identities/alice', { ...images('person1.jpg', 'person2.jpg'), env: VECTORIZE }), call('POST', '/admin/identities/alice/images', { ...images('person3.jpg'), env: VECTORIZE })]);
+      expect(racing.map((r) => r.status)).toEqual([200, 200]);
+    });
+    const rec = await new IdentityStore(env.GALLERY).get('alice');
+    expect([2, 3]).toContain(rec!.imageCount); // the PUT and the POST ran one after the other, either way
+    await settle();
+    const held = await index().getByIds(Array.from({ length: 6 }, (_, i) => `${i}:alice`));
+    expect(held.map((v) => v.id)).toEqual(Array.from({ length: rec!.imageCount }, (_, i) => `${i}:alice`));
+    expect((await identify('person2-b.jpg', VECTORIZE)).data.match.id).toBe('alice');
+  });
+
+  it('Vectorize failing after the record: acknowledged, found at once, carried by the alarm', async () => {
+    const ix = index();
+    const upsert = ix.upsert.bind(ix);
+    ix.upsert = async () => {
+      throw new Error('VECTOR_UPSERT_ERROR: unavailable');
+    };
+    const put = await writing(VECTORIZE, ['carol'], () => call('PUT', '/admin/identities/carol', { ...images('person3.jpg'), env: VECTORIZE }));
+    expect(put.status).toBe(201);
+    expect((await identify('person3-b.jpg', VECTORIZE)).data.match.id).toBe('carol');
+    expect(ix.pending).toBe(0);
+    ix.upsert = upsert;
+    expect(await writing(VECTORIZE, ['carol'], () => runDurableObjectAlarm(writerOf('carol')))).toBe(true);
+    expect(ix.pending).toBe(1);
+    await settle();
+    expect((await ix.getByIds(['0:carol'])).length).toBe(1);
+    expect((await identify('person3-b.jpg', VECTORIZE)).data.match.id).toBe('carol');
+  });
+
+  it('a writer stopped between its record and the upsert: the alarm replicates and upserts', async () => {
+    // The state apply() stores in its one transaction, as if the object died right after it.
+    await writing(VECTORIZE, ['dave'], () => call('PUT', '/admin/identities/dave', { ...images('person2.jpg'), env: VECTORIZE }));
+    await settle();
+    const runIn = runInDurableObject as unknown as (s: DurableObjectStub, fn: (o: any, state: DurableObjectState) => Promise<void>) => Promise<void>;
+    await runIn(writerOf('dave'), async (_o, state) => {
+      await Promise.all([
+        state.storage.put({ state: { record: null, pending: true }, outbox: { id: 'dave', updatedAt: Date.now() + 10, now: null, before: [{ version: 'tiny-1', dim: 128, rows: 1 }] } }),
+        state.storage.setAlarm(Date.now() + 5000),
+      ]);
+    });
+    expect((await identify('person2-b.jpg', VECTORIZE)).data.match.id).toBe('dave'); // never acknowledged: not applied yet
+    expect(await writing(VECTORIZE, ['dave'], () => runDurableObjectAlarm(writerOf('dave')))).toBe(true);
+    expect(await new IdentityStore(env.GALLERY).get('dave')).toBeNull();
+    expect((await identify('person2-b.jpg', VECTORIZE)).data.match).toBeNull();
+    await settle();
+    expect(await index().getByIds(['0:dave'])).toEqual([]);
+    let outbox: unknown = 'unread';
+    await runIn(writerOf('dave'), async (_o, state) => {
+      outbox = await state.storage.get('outbox');
+    });
+    expect(outbox).toBeUndefined();
+  });
+});
