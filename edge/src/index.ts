@@ -3,6 +3,7 @@
 // serves the OpenAPI document generated from their schemas (routes/openapi.ts).
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { admin } from './routes/admin';
+import { backfill } from './routes/admin-backfill';
 import { audit } from './routes/audit';
 import { auditAdmin } from './audit/middleware';
 import { consoleRoute } from './routes/console';
@@ -34,6 +35,7 @@ app
   .route('/', verify)
   .route('/', identify)
   .route('/', admin)
+  .route('/', backfill)
   .route('/', audit);
 serveDocument(app);
 app.onError(onError);

@@ -10,7 +10,7 @@ import { versionIndexes } from '../src/gallery/vectorize/indexes';
 import { recentWrites } from '../src/gallery/vectorize/recent';
 import { resetStandIns, standInIndexes, type VectorizeStandIn } from '../src/gallery/vectorize/standin';
 import { IdentityStore } from '../src/identity/store';
-import { call, fixtureB64, startWithTinyModel, withWriterEnv } from './helpers';
+import { call, fixtureB64, installTinyModel, startWithTinyModel, withWriterEnv } from './helpers';
 
 const VECTORIZE: Partial<Env> = { GALLERY_BACKEND: 'vectorize' };
 const images = (...names: string[]) => ({ json: { images: names.map(fixtureB64) } });
@@ -124,5 +124,37 @@ describe('vectorize backend', () => {
       outbox = await state.storage.get('outbox');
     });
     expect(outbox).toBeUndefined();
+  });
+
+  it('a model switch: the new version starts empty, the old index stays readable, re-enrolment moves the identity', async () => {
+    await writing(VECTORIZE, ['alice', 'bob'], async () => {
+      await call('PUT', '/admin/identities/alice', { ...images('person1.jpg'), env: VECTORIZE });
+      await call('PUT', '/admin/identities/bob', { ...images('person2.jpg'), env: VECTORIZE });
+    });
+    await settle();
+    await installTinyModel(2, 'tiny-2');
+    const list = await call('GET', '/admin/identities', { env: VECTORIZE });
+    expect(list.data.identities.map((x: { needsReenrolment: boolean }) => x.needsReenrolment)).toEqual([true, true]);
+    expect((await identify('person1-b.jpg', VECTORIZE)).data).toMatchObject({ match: null, candidates: [], modelVersion: 'tiny-2' });
+    const old = versionIndexes(env, 'tiny-1', 128)[0];
+    expect((await old.describe()).vectorCount).toBe(2); // an isolate still on tiny-1 searches it as before
+    await writing(VECTORIZE, ['alice'], () => call('PUT', '/admin/identities/alice', { ...images('person1.jpg'), env: VECTORIZE }));
+    expect((await identify('person1-b.jpg', VECTORIZE)).data.match.id).toBe('alice');
+    standInIndexes().forEach((ix) => ix.process());
+    expect((await old.getByIds(['0:alice', '0:bob'])).map((v) => v.id)).toEqual(['0:bob']);
+    expect((await versionIndexes(env, 'tiny-2', 128)[0].getByIds(['0:alice'])).length).toBe(1);
+  });
+
+  it('switching an existing KV gallery: the backfill sends every identity of the serving version', async () => {
+    await call('PUT', '/admin/identities/alice', images('person1.jpg'));
+    await call('PUT', '/admin/identities/bob', images('person2.jpg'));
+    expect((await identify('person1-b.jpg', VECTORIZE)).data.match).toBeNull(); // enrolled under kv: not in Vectorize
+    expect((await call('POST', '/admin/gallery/backfill', {})).status).toBe(400); // GALLERY_BACKEND is still kv
+    const r = await writing(VECTORIZE, ['alice', 'bob'], () => call('POST', '/admin/gallery/backfill', { env: VECTORIZE }));
+    expect(r.data).toEqual({ modelVersion: 'tiny-1', sent: 2, skipped: 0, cursor: null });
+    expect((await identify('person1-b.jpg', VECTORIZE)).data.match.id).toBe('alice');
+    await settle();
+    expect((await index().describe()).vectorCount).toBe(2);
+    expect((await identify('person2-b.jpg', VECTORIZE)).data.match.id).toBe('bob');
   });
 });
