@@ -88,17 +88,22 @@ describe('read-your-writes', () => {
     expect(await prune(env, 'v')).toEqual(['b']);
   });
 
-  it('processedUpToDatetime later than an acknowledgement (plus a minute of skew) also counts', () => {
+  it('only the mutation ids prove processing: a write sent after an acknowledgement, or the write itself', () => {
     const s = new RecentSet();
+    const info = (m: string, at = 9e12) => ({ processedUpToMutation: m as unknown as number, processedUpToDatetime: new Date(at).toISOString() as unknown as number });
     s.note({ id: 'x', updatedAt: 1, rows: null, shard: 0 });
     s.acked('x', 1, { id: 'm1', sentAt: 1000, ackedAt: 1010 });
-    expect(s.prune([{ processedUpToMutation: 'other' as unknown as number, processedUpToDatetime: new Date(1010 + 60_000).toISOString() as unknown as number }])).toEqual([]);
-    expect(s.prune([{ processedUpToMutation: 'other' as unknown as number, processedUpToDatetime: new Date(1011 + 60_000).toISOString() as unknown as number }])).toEqual(['x']);
-    // A write never acknowledged stays, whatever the index says.
     s.note({ id: 'y', updatedAt: 2, rows: null, shard: 0 });
-    expect(s.prune([{ processedUpToMutation: 'm9' as unknown as number, processedUpToDatetime: new Date(9e12).toISOString() as unknown as number }])).toEqual([]);
-    // An older write than the one held is ignored.
-    expect(s.note({ id: 'y', updatedAt: 1, rows: [[1]], shard: 0 })).toBeNull();
+    s.acked('y', 2, { id: 'm2', sentAt: 1010, ackedAt: 1020 });
+    s.note({ id: 'z', updatedAt: 3, rows: null, shard: 0 });
+    s.acked('z', 3, { id: 'm3', sentAt: 1011, ackedAt: 1030 });
+    expect(s.prune([info('unknown')])).toEqual([]); // a later processed time alone proves nothing
+    expect(s.prune([info('m2')])).toEqual(['y']); // x was acknowledged at 1010, m2 sent at 1010: not provably before
+    expect(s.prune([info('m3')])).toEqual(['x', 'z']); // x acknowledged at 1010 < m3 sent at 1011
+    // A write never acknowledged stays, whatever the index says; an older write than the one held is ignored.
+    s.note({ id: 'w', updatedAt: 4, rows: null, shard: 0 });
+    expect(s.prune([info('m3')])).toEqual([]);
+    expect(s.note({ id: 'w', updatedAt: 3, rows: [[1]], shard: 0 })).toBeNull();
   });
 });
 

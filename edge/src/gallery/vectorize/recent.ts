@@ -6,8 +6,10 @@
 // deletion gone, at once. An entry leaves once its shard's index reports (describe()) having
 // processed its mutation: the index processes mutations in the order it accepted them, so when
 // processedUpToMutation names a mutation sent at time s, every mutation acknowledged strictly before
-// s is processed too (Workers' clocks stand still between I/O, so equal times prove nothing);
-// processedUpToDatetime later than an acknowledgement (plus clock skew) also counts.
+// s is processed too (Workers' clocks stand still between I/O, so equal times prove nothing).
+// processedUpToDatetime is not used: whether it is when the mutation was accepted or when it was
+// applied is not documented, and only the former would prove anything. An entry that nothing
+// proves processed stays (its rows are the record's, so keeping it is never wrong).
 import { DurableObject } from 'cloudflare:workers';
 import { versionIndexes } from './indexes';
 
@@ -15,7 +17,6 @@ export interface Mutation { id: string; sentAt: number; ackedAt: number }
 export interface RecentEntry { id: string; updatedAt: number; rows: number[][] | null; shard: number; mutation: Mutation | null }
 
 const PRUNE_EVERY_MS = 5_000;
-const CLOCK_SKEW_MS = 60_000;
 const LARGE = 10_000;
 
 /** The entries and their rules, in memory; RecentWrites persists them. */
@@ -39,17 +40,13 @@ export class RecentSet {
   }
 
   /** Removes and returns the ids whose shard's index (infos[shard]) has processed their mutation. */
-  prune(infos: Pick<VectorizeIndexInfo, 'processedUpToMutation' | 'processedUpToDatetime'>[]): string[] {
+  prune(infos: Pick<VectorizeIndexInfo, 'processedUpToMutation'>[]): string[] {
     const gone: string[] = [];
     for (const [shard, info] of infos.entries()) {
       const mine = [...this.entries.values()].filter((e) => e.shard === shard && e.mutation);
       const upTo = String(info.processedUpToMutation ?? '');
       const hit = mine.find((e) => e.mutation!.id === upTo);
-      const at = Date.parse(String(info.processedUpToDatetime ?? ''));
-      for (const e of mine) {
-        const m = e.mutation!;
-        if (e === hit || (hit && m.ackedAt < hit.mutation!.sentAt) || (Number.isFinite(at) && m.ackedAt + CLOCK_SKEW_MS < at)) gone.push(e.id);
-      }
+      for (const e of mine) if (e === hit || (hit && e.mutation!.ackedAt < hit.mutation!.sentAt)) gone.push(e.id);
     }
     for (const id of gone) this.entries.delete(id);
     return gone;
