@@ -121,6 +121,7 @@ describe('console messages', () => {
     multiple_faces: [/more than one face/, /Use the largest face/],
     box_no_face: [/No face/, /face box/],
     face_too_small: [/face is too small/, /pixels/],
+    low_quality: [/quality floor/, /reasons/, /frontal/],
     operating_point_unavailable: [/false accept rate/, /threshold/],
     threshold_below_floor: [/looser than this server allows/, /floor/, /stricter/],
     rate_limited: [/Too many requests/, /quota/, /changed too often/, /wait/],

@@ -26,6 +26,7 @@ const messages = {
   multiple_faces: 'This photo shows more than one face, and enrolment takes one person per photo. Use a photo of this person alone, or choose "Use the largest face".',
   box_no_face: 'No face found in this photo lies in the face box that was sent. Send the box of one of the faces found, or no box.',
   face_too_small: 'The face is too small in this photo: it has too few pixels across for a reliable match. Use a closer or larger photo.',
+  low_quality: 'The face in this photo is below the enrolment quality floor (turned too far, blurred, or badly exposed): the reasons name what to fix. Use a sharper, frontal, well-lit photo.',
   operating_point_unavailable: 'This model cannot turn that false accept rate into a threshold (its manifest measures no rate that fine, or records no thresholds); ask for a higher rate or set a similarity threshold instead.',
   threshold_below_floor: 'That threshold is looser than this server allows: it would accept more strangers than its configured floor (a false accept rate) permits. Ask for a stricter threshold.',
   rate_limited: 'Too many requests: this API key is over its quota, or one identity was changed too often; wait a few seconds and try again.',

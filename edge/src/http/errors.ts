@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   multiple_faces: 422,
   box_no_face: 422,
   face_too_small: 422,
+  low_quality: 422,
   operating_point_unavailable: 422,
   threshold_below_floor: 422,
   rate_limited: 429,

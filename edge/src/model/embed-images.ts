@@ -4,6 +4,7 @@
 // a time), and all are embedded in one batch. A model without a face pipeline crops instead.
 import { cropBox, preprocess, type Box } from '../../../models/contract/preprocess';
 import type { FacePolicy } from '../../../models/contract/face/pipeline';
+import type { QualityFloor } from '../../../models/contract/face/quality';
 import { checkBox } from '../image/box';
 import { decodeImage } from '../image/decode';
 import { ApiError } from '../http/errors';
@@ -25,7 +26,8 @@ export type FaceUsed =
   | ({ source: 'box'; requested: Box; overlap: number } & FaceReport)
   | { source: 'box' | 'crop'; box: Box };
 
-export async function embedImages(getModel: () => Promise<Model>, inputs: ImageInput[], policy: FacePolicy = 'largest') {
+/** `floor`: the quality floor each face must meet (enrolment); probes only report their quality. */
+export async function embedImages(getModel: () => Promise<Model>, inputs: ImageInput[], policy: FacePolicy = 'largest', floor?: QualityFloor) {
   const headers = inputs.map(({ field, bytes, box }) => {
     const h = readImageHeader(bytes, field);
     if (h.width > MAX_SIDE || h.height > MAX_SIDE || h.width * h.height > MAX_PIXELS)
@@ -49,7 +51,7 @@ export async function embedImages(getModel: () => Promise<Model>, inputs: ImageI
       faces.push({ source: box ? 'box' : 'crop', box: cropBox(img, m.preprocess, box) });
       continue;
     }
-    const { canvas, face, overlap } = await findFace(model, img, policy, field, box);
+    const { canvas, face, overlap } = await findFace(model, img, policy, field, box, floor);
     tensors.push(preprocess(canvas, m.preprocess));
     faces.push(box ? { source: 'box', requested: box, overlap: overlap ?? 0, ...face } : { source: 'detector', ...face });
   }

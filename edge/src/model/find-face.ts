@@ -3,6 +3,7 @@
 // and the aligned canvas the preprocessing crops.
 import { alignDetection, BOX_MIN_IOU, chooseFace, detectFaces, type FacePolicy } from '../../../models/contract/face/pipeline';
 import { KEYPOINTS, type Detection } from '../../../models/contract/face/detect';
+import { faceQuality, qualityIssues, type FaceQuality, type QualityFloor } from '../../../models/contract/face/quality';
 import type { Box, RawImage } from '../../../models/contract/preprocess';
 import { ApiError } from '../http/errors';
 import type { Model } from './loader';
@@ -14,6 +15,8 @@ export interface FaceReport {
   score: number;
   /** Faces the detector found in the photo. */
   facesFound: number;
+  /** The face's quality (models/contract/face/quality.ts), rounded. */
+  quality?: FaceQuality;
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -32,11 +35,17 @@ export function faceReport(d: Detection, found: number, img: { width: number; he
   };
 }
 
+const roundQuality = (q: FaceQuality): FaceQuality => ({
+  score: Math.round(q.score * 1e4) / 1e4, size: r1(q.size), roll: r1(q.roll), yaw: r1(q.yaw),
+  sharpness: r1(q.sharpness), brightness: r1(q.brightness), clipped: Math.round(q.clipped * 1e3) / 1e3,
+});
+
 /**
  * Detects, applies the rules, aligns: the canvas to preprocess and the report, or a 422. A caller's
- * box selects the detected face it overlaps most (any policy); `overlap` is their IoU.
+ * box selects the detected face it overlaps most (any policy); `overlap` is their IoU. With a
+ * quality floor (enrolment), a face that misses it is 422 low_quality with the reasons.
  */
-export async function findFace(model: Model, img: RawImage, policy: FacePolicy, field: string, box?: Box): Promise<{ canvas: RawImage; face: FaceReport; overlap?: number }> {
+export async function findFace(model: Model, img: RawImage, policy: FacePolicy, field: string, box?: Box, floor?: QualityFloor): Promise<{ canvas: RawImage; face: FaceReport; overlap?: number }> {
   const spec = model.manifest.face!;
   const dets = await detectFaces(img, spec.detector, model.detector!);
   const c = chooseFace(dets, policy, spec.minFaceSize, box);
@@ -54,9 +63,17 @@ export async function findFace(model: Model, img: RawImage, policy: FacePolicy, 
       field, size: Math.round(c.size), minimum: c.minimum, face: faceReport(c.face, c.found, img),
     });
   }
+  const canvas = alignDetection(img, c.face, spec.align).image;
+  const quality = faceQuality(c.face, canvas, spec.align);
+  const face = { ...faceReport(c.face, c.found, img), quality: roundQuality(quality) };
+  const reasons = floor ? qualityIssues(quality, floor) : [];
+  if (reasons.length)
+    throw new ApiError('low_quality', `the face in image "${field}" is below the enrolment quality floor: ${reasons.join('; ')} (send quality=skip to enrol it anyway)`, {
+      field, reasons, floor, face,
+    });
   return {
-    canvas: alignDetection(img, c.face, spec.align).image,
-    face: faceReport(c.face, c.found, img),
+    canvas,
+    face,
     ...(c.overlap === undefined ? {} : { overlap: round2(c.overlap) }),
   };
 }

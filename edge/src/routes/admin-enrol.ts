@@ -15,6 +15,7 @@ import { decodeRows, type IdentityRecord } from '../identity/store';
 import type { WriteOp } from '../identity/merge';
 import { identityWriter, type WriteResult } from '../identity/writer';
 import { getManifest, getModel } from '../model/loader';
+import { ENROL_QUALITY_FLOOR } from '../model/quality-floor';
 
 export type C = Context<{ Bindings: Env }>;
 export type EnrolBody = z.output<typeof EnrolJson> | z.output<typeof EnrolForm>;
@@ -29,7 +30,7 @@ export async function enrol(c: C, mode: 'replace' | 'add', body: EnrolBody, quer
   const id = validateIdentityId(c.req.param('id'));
   const inputs = await enrolImages(body);
   const meta = enrolMeta(body.meta);
-  const { model, faces, embeddings } = await embedImages(() => getModel(c.env), inputs, facePolicy(body.face, queryFace));
+  const { model, faces, embeddings } = await embedImages(() => getModel(c.env), inputs, facePolicy(body.face, queryFace), body.quality === 'skip' ? undefined : ENROL_QUALITY_FLOOR);
   const version = model.manifest.modelVersion;
   const r = await writeIdentity(c.env, { kind: mode, id, modelVersion: version, dim: model.manifest.output.embeddingSize, rows: embeddings, ...(meta ? { meta } : {}) });
   noteWrite(version, id, r.record!.updatedAt, decodeRows(r.record!));

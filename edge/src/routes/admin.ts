@@ -39,7 +39,7 @@ const put = createRoute({
   responses: {
     200: ok(Enrolled, 'Replaced'),
     201: ok(Enrolled, 'Created'),
-    ...errors(...IMAGE_ERRORS, 'invalid_identity_id', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
+    ...errors(...IMAGE_ERRORS, 'low_quality', 'invalid_identity_id', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
   },
 });
 
@@ -52,7 +52,7 @@ const add = createRoute({
   request: enrolRequest,
   responses: {
     200: ok(Enrolled),
-    ...errors(...IMAGE_ERRORS, 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
+    ...errors(...IMAGE_ERRORS, 'low_quality', 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
   },
 });
 

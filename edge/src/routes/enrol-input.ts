@@ -1,7 +1,7 @@
 // The body of an enrolment (PUT /admin/identities/:id, POST …/images), as schemas (validation and
 // the OpenAPI description) and what is left after them: bytes, counts, meta size.
-// multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string] [, face]
-// JSON: { images: [base64 | { image: base64, box? }], meta?: object, face?: 'single' | 'largest' }
+// multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string] [, face] [, quality]
+// JSON: { images: [base64 | { image: base64, box? }], meta?: object, face?: 'single' | 'largest', quality?: 'check' | 'skip' }
 import { z } from '@hono/zod-openapi';
 import type { ImageInput } from '../model/embed-images';
 import type { FacePolicy } from '../../../models/contract/face/pipeline';
@@ -18,6 +18,14 @@ export const FacePolicyField = optionalText(z.enum(['single', 'largest'], { erro
   description: 'single: a photo with several faces is refused (422 multiple_faces) unless its box selects one; largest: use the largest face',
 });
 
+/** quality=check (default: a face below the enrolment quality floor is refused, 422 low_quality) or quality=skip. */
+export const QualityField = optionalText(z.enum(['check', 'skip'], { error: 'must be "check" or "skip"' })).openapi({
+  type: 'string',
+  enum: ['check', 'skip'],
+  default: 'check',
+  description: 'check: a face below the enrolment quality floor is refused (422 low_quality, with the reasons); skip: enrol it anyway (its quality is still reported)',
+});
+
 const Meta = z.record(z.string(), z.unknown()).openapi({ description: `caller metadata stored with the identity, ≤ ${MAX_META_BYTES} bytes as JSON` });
 const imagesDoc = { description: `1–${MAX_IMAGES_PER_REQUEST} images (more: 400 too_many_images)`, maxItems: MAX_IMAGES_PER_REQUEST };
 
@@ -26,6 +34,7 @@ export const EnrolJson = z
     images: z.array(z.union([Base64Image, z.object({ image: Base64Image, box: BoxField })], { error: 'must be a base64 string or { image, box? }' })).openapi(imagesDoc),
     meta: z.union([Meta, z.string()], { error: 'must be a JSON object' }).nullish(),
     face: FacePolicyField,
+    quality: QualityField,
   })
   .openapi('EnrolJson');
 
@@ -36,6 +45,7 @@ export const EnrolForm = z
     box: many(BoxText).optional().openapi({ type: 'array', items: { type: 'string' }, description: 'one per image, in order ("" for none): JSON {"x","y","w","h"} or "x,y,w,h"' }),
     meta: optionalText(z.string()).openapi({ type: 'string', description: `JSON object ≤ ${MAX_META_BYTES} bytes` }),
     face: FacePolicyField,
+    quality: QualityField,
   })
   .openapi('EnrolForm');
 

@@ -59,6 +59,15 @@ const detected = {
   landmarks: z.object({ rightEye: point, leftEye: point, noseTip: point, mouth: point, rightEar: point, leftEar: point }),
   score: z.number().openapi({ description: 'detection score' }),
   facesFound: z.number().int().openapi({ description: 'faces the detector found in the photo' }),
+  quality: z
+    .object({
+      score: z.number(), size: z.number(), roll: z.number(), yaw: z.number(), sharpness: z.number(), brightness: z.number(), clipped: z.number(),
+    })
+    .optional()
+    .openapi('FaceQuality', {
+      description:
+        'the face\'s quality: detection score; size (box side, px); roll and yaw (degrees, from the landmarks); sharpness (variance of the Laplacian of the aligned face); brightness (mean grey, 0–255) and clipped (share of pixels near black or white). Enrolment refuses faces below the quality floor (422 low_quality) unless quality=skip',
+    }),
 };
 export const FaceSchema = z
   .union([

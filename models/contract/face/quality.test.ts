@@ -18,10 +18,10 @@ describe('headPose', () => {
     const rolled = frontal.map((p) => rotate(p, Math.PI / 6));
     expect(headPose(rolled).roll).toBeCloseTo(30, 6);
     expect(headPose(rolled).yaw).toBeCloseTo(0, 6);
-    // nose tip half-way between the midpoint and an eye: asin(0.5) = 30°, either way
-    expect(headPose([[-20, 0], [20, 0], [10, 15]]).yaw).toBeCloseTo(30, 6);
-    expect(headPose([[-20, 0], [20, 0], [-10, 15]]).yaw).toBeCloseTo(-30, 6);
-    expect(headPose([[-20, 0], [20, 0], [35, 15]]).yaw).toBeCloseTo(90, 6);
+    // nose tip under an eye: half the inter-ocular distance off, asin(0.5) = 30°, either way
+    expect(headPose([[-20, 0], [20, 0], [20, 15]]).yaw).toBeCloseTo(30, 6);
+    expect(headPose([[-20, 0], [20, 0], [-20, 15]]).yaw).toBeCloseTo(-30, 6);
+    expect(headPose([[-20, 0], [20, 0], [45, 15]]).yaw).toBeCloseTo(90, 6);
   });
 });
 

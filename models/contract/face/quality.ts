@@ -15,8 +15,9 @@ export interface FaceQuality {
   /** Degrees; 0 = eyes level. */
   roll: number;
   /**
-   * Degrees, estimated as asin of the nose tip's offset from the eyes' midpoint along the eye line,
-   * in half inter-ocular distances (a frontal face reads ~0; the sign says which way it turns).
+   * Degrees, a rough estimate: asin of the nose tip's offset from the eyes' midpoint along the eye
+   * line, in inter-ocular distances (a frontal face reads ~0, the sign says which way it turns; it
+   * saturates at 90 once the nose passes an eye, as in a profile).
    */
   yaw: number;
   /** Variance of the 4-neighbour Laplacian of the aligned face's grey levels (0–255 scale). */
@@ -48,7 +49,7 @@ export function headPose(landmarks: [number, number][]): { roll: number; yaw: nu
   const ey = ly - ry;
   const iod = Math.hypot(ex, ey) || 1;
   const along = ((nx - (rx + lx) / 2) * ex + (ny - (ry + ly) / 2) * ey) / iod;
-  return { roll: deg(Math.atan2(ey, ex)), yaw: deg(Math.asin(Math.max(-1, Math.min(1, along / (iod / 2))))) };
+  return { roll: deg(Math.atan2(ey, ex)), yaw: deg(Math.asin(Math.max(-1, Math.min(1, along / iod)))) };
 }
 
 /** The inner face on the aligned canvas: the template's keypoints' bounds, widened by a quarter of their width. */
