@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OperatingPointsSchema } from '../../models/contract/manifest.js';
 import { makeRng } from '../data/rng.js';
-import { conservativeTable, countAbove, FAR_TARGETS, impostorTable, MIN_FALSE_ACCEPTS, pairScores, perComparisonFar, thresholdAt, thresholdForFar } from './impostors.js';
+import { conservativeTable, countAbove, FAR_TARGETS, impostorTable, kthLargest, MIN_FALSE_ACCEPTS, pairScores, perComparisonFar, thresholdAt, thresholdForFar } from './impostors.js';
 
 /** n unit vectors of `dim` in `groups` identities, seeded; some rows repeat a group's centre closely. */
 function synthetic(n: number, dim: number, groups: number, seed: number) {
@@ -86,22 +86,40 @@ describe('impostor tables', () => {
     const other = synthetic(80, dim, 9, 11);
     const s2 = pairScores(other.x, dim, other.labels);
     const b2 = bruteForce(other.x, dim, other.labels);
+    // A small source of look-alikes: too few pairs to resolve low FARs, but all above the others' thresholds.
+    const small = { impostor: Float64Array.from({ length: 60 }, (_v, i) => -0.01 - i * 1e-4).sort(), genuine: Float64Array.from([-0.005]) };
     const sources = [
       { id: 'a', scores, table: impostorTable(scores, { source: 'a', identities: 17, images: 120 }) },
       { id: 'b', scores: s2, table: impostorTable(s2, { source: 'b', identities: 9, images: 80 }) },
+      { id: 'c', scores: small, table: impostorTable(small, { source: 'c', identities: 12, images: 12 }) },
     ];
     const c = conservativeTable(sources);
+    b2.imp.push(...small.impostor);
+    b2.gen.push(...small.genuine);
     expect(c.impostorPairs).toBe(brute.imp.length + b2.imp.length);
+    const pooled = [...brute.imp, ...b2.imp].sort((a, b) => b - a);
+    let poolBinds = 0;
     for (const far of FAR_TARGETS) {
-      const ts = [thresholdAt(scores, far), thresholdAt(s2, far)].filter((p) => p).map((p) => p!.score);
+      const ts = [thresholdAt(scores, far), thresholdAt(s2, far), thresholdAt(small, far)].filter((p) => p).map((p) => p!.score);
       if (!ts.length) continue;
-      const score = Math.max(...ts);
+      const poolT = far * pooled.length >= MIN_FALSE_ACCEPTS ? pooled[Math.floor(far * pooled.length)] : -Infinity;
+      if (poolT > Math.max(...ts)) poolBinds++;
+      const score = Math.max(...ts, poolT);
       const p = c.points.find((q) => q.score === score)!;
       expect(p).toBeDefined();
       const fa = [...brute.imp, ...b2.imp].filter((s) => s > score).length;
       expect(p.falseAccepts).toBe(fa);
       expect(p.tar).toBeCloseTo([...brute.gen, ...b2.gen].filter((s) => s > score).length / (brute.gen.length + b2.gen.length), 12);
+      expect(p.far).toBeLessThanOrEqual(far);
     }
+    // The data makes the pooled order statistic the strictest at some target, so that rule is exercised.
+    expect(poolBinds).toBeGreaterThan(0);
+  });
+
+  it('finds the k-th largest over several sorted arrays', () => {
+    const a = Float64Array.from([1, 4, 9]), b = Float64Array.from([2, 3, 10]), c = Float64Array.from([]);
+    expect([0, 1, 2, 3, 4, 5].map((k) => kthLargest([a, b, c], k))).toEqual([10, 9, 4, 3, 2, 1]);
+    expect(() => kthLargest([a, b, c], 6)).toThrow();
   });
 
   it('maps a target FAR to the loosest point within it, and clamps below the lowest point', () => {

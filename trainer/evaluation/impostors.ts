@@ -90,10 +90,24 @@ function dedupe(points: ImpostorPoint[]): ImpostorPoint[] {
 
 export interface Source { id: string; scores: PairScores; table: ImpostorTable }
 
+/** The (k+1)-th largest value over several ascending arrays (k from 0), by merging from the top. */
+export function kthLargest(sorted: ArrayLike<number>[], k: number): number {
+  const at = sorted.map((a) => a.length - 1);
+  let v = NaN;
+  for (let step = 0; step <= k; step++) {
+    let best = -1;
+    for (let i = 0; i < sorted.length; i++) if (at[i] >= 0 && (best < 0 || sorted[i][at[i]] > sorted[best][at[best]])) best = i;
+    if (best < 0) throw new Error(`fewer than ${k + 1} values`);
+    v = sorted[best][at[best]--];
+  }
+  return v;
+}
+
 /**
- * The conservative combination: at each target FAR that some source resolves, the strictest
- * (highest) of those sources' thresholds; its false accepts and TAR are counted over the pairs of
- * all sources pooled (so far = falseAccepts / all impostor pairs, and no source is left out).
+ * The conservative combination: at each target FAR, the strictest (highest) of the thresholds of
+ * the sources that resolve it and of all sources' pairs pooled (when the pool resolves it); its
+ * false accepts and TAR are counted over the pairs of all sources pooled, so far = falseAccepts /
+ * all impostor pairs ≤ the target and no source is left out.
  */
 export function conservativePoints(sources: Source[], targets: readonly number[] = FAR_TARGETS): TargetPoint[] {
   const impostorPairs = sources.reduce((a, s) => a + s.scores.impostor.length, 0);
@@ -101,6 +115,7 @@ export function conservativePoints(sources: Source[], targets: readonly number[]
   return targets.flatMap((target) => {
     const ts = sources.map((s) => thresholdAt(s.scores, target)?.score).filter((t): t is number => t !== undefined);
     if (!ts.length) return [];
+    if (resolves(target, impostorPairs)) ts.push(kthLargest(sources.map((s) => s.scores.impostor), Math.floor(target * impostorPairs + 1e-9)));
     const score = Math.max(...ts);
     const falseAccepts = sources.reduce((a, s) => a + countAbove(s.scores.impostor, score), 0);
     const accepted = sources.reduce((a, s) => a + countAbove(s.scores.genuine, score), 0);
@@ -112,7 +127,7 @@ export function conservativeTable(sources: Source[], targets: readonly number[] 
   const points = conservativePoints(sources, targets).map((t) => t.point);
   if (!points.length) throw new Error('no source resolves any target FAR');
   return {
-    source: `conservative: at each target FAR the strictest threshold of the sources resolving it (${sources.map((s) => s.id).join(', ')}); false accepts and TAR over all their pairs pooled`,
+    source: `conservative: at each target FAR the strictest threshold of the sources resolving it (${sources.map((s) => s.id).join(', ')}) and of their pairs pooled; false accepts and TAR over all their pairs pooled`,
     identities: sources.reduce((a, s) => a + s.table.identities, 0),
     images: sources.reduce((a, s) => a + s.table.images, 0),
     impostorPairs: sources.reduce((a, s) => a + s.scores.impostor.length, 0),
