@@ -11,41 +11,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dot } from '../models/contract/distance.js';
-import { alignDetection, bySize } from '../models/contract/face/pipeline.js';
-import { preprocess } from '../models/contract/preprocess.js';
 import type { ModelManifest } from '../models/contract/manifest.js';
-import { NodeFaceDetector } from '../models/face-detector.js';
-import { NodeEmbedder } from '../models/load.js';
 import { repoRoot } from '../paths.js';
 import { decodeImage } from '../trainer/data/images.js';
+import { ServedFaces } from '../trainer/evaluation/served-faces.js';
 import { PHOTOS } from '../test/photos.js';
+import { NOT_ENROLLED, PHOTO_PEOPLE as TRUTH } from './lib/photo-labels.js';
 
 const { values } = parseArgs({ options: { manifest: { type: 'string', default: 'models/manifest.json' }, variant: { type: 'string', default: 'int8' }, json: { type: 'boolean' } } });
 const m: ModelManifest = JSON.parse(readFileSync(join(repoRoot, values.manifest!), 'utf8'));
-if (!m.face) throw new Error(`${values.manifest} has no face pipeline: rebuild it with scripts/build-model.ts`);
-const embedder = await NodeEmbedder.create(m, values.variant as 'fp32' | 'int8', 2);
-const detector = await NodeFaceDetector.create(m.face.detector, new Uint8Array(readFileSync(join(repoRoot, m.files.detector.path))));
-
-/** Who is in each photo, left to right (photos/README.md); faces beyond the list are ignored. */
-const TRUTH: Record<string, string[]> = {
-  'knn_examples/test/alex_lacamoire1.jpg': ['alex_lacamoire'], 'knn_examples/test/johnsnow_test1.jpg': ['kit_harington'],
-  'knn_examples/test/obama1.jpg': ['obama'], 'knn_examples/test/kit_with_rose.jpg': ['rose_leslie', 'kit_harington'],
-  'knn_examples/test/obama_and_biden.jpg': ['biden', 'obama'], 'two_people.jpg': ['obama', 'biden'],
-  'obama-240p.jpg': ['obama'], 'obama-480p.jpg': ['obama'], 'obama-720p.jpg': ['obama'], 'obama-1080p.jpg': ['obama'],
-  'obama_small.jpg': ['obama'], 'obama3.jpg': ['obama'], '32bit.png': ['obama'], 'obama_partial_face.jpg': ['obama'],
-  'obama_partial_face2.jpg': ['obama'], 'alex-lacamoire.png': ['alex_lacamoire'], 'lin-manuel-miranda.png': ['(not enrolled)'],
-};
-
-async function facesOf(path: string) {
-  const img = await decodeImage(path);
-  const dets = bySize(await detector.detect(img)).filter((d) => Math.max(d.box.w, d.box.h) >= m.face!.minFaceSize);
-  const out: { x: number; e: Float32Array }[] = [];
-  for (const d of dets.slice(0, 2)) {
-    const x = preprocess(alignDetection(img, d, m.face!.align).image, m.preprocess);
-    out.push({ x: d.box.x, e: await embedder.embed(x) });
-  }
-  return out.sort((a, b) => a.x - b.x);
-}
+const served = await ServedFaces.create(m, 2, values.variant as 'fp32' | 'int8');
+const facesOf = async (path: string) => (await served.leftToRight(await decodeImage(path))).map((f) => ({ x: f.x, e: f.embedding }));
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 const gallery: { id: string; e: Float32Array }[] = [];
@@ -70,11 +46,11 @@ for (const [photo, people] of Object.entries(TRUTH)) {
   const faces = await facesOf(p);
   people.forEach((expected, i) => {
     const f = faces[i];
-    if (f) labelled.push({ id: expected === '(not enrolled)' ? photo : expected, e: f.e });
+    if (f) labelled.push({ id: expected === NOT_ENROLLED ? photo : expected, e: f.e });
     if (!f) { rows.push({ photo, expected, got: '(no face)', similarity: NaN, right: false }); return; }
     const best = gallery.map((g) => ({ id: g.id, s: dot(f.e, g.e) })).sort((a, b) => b.s - a.s)[0];
     const got = best.s > T ? best.id : 'unknown';
-    rows.push({ photo: relative(PHOTOS, p), expected, got, similarity: Math.round(best.s * 1000) / 1000, right: got === expected || (expected === '(not enrolled)' && got === 'unknown') });
+    rows.push({ photo: relative(PHOTOS, p), expected, got, similarity: Math.round(best.s * 1000) / 1000, right: got === expected || (expected === NOT_ENROLLED && got === 'unknown') });
   });
 }
 const right = rows.filter((r) => r.right).length;
