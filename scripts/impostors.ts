@@ -5,7 +5,7 @@
 // Prints per source the FAR of the manifest's T and the thresholds; --write stores the tables and
 // their conservative combination (`served`) as models/[<id>/]operating-points.json for the build.
 //   npx tsx scripts/impostors.ts [--backbone inception_v3|dlib_resnet] [--sources lfw,recomposed,photos]
-//                                [--seed 1] [--per-person 3] [--threads 1] [--embed-only] [--write] [--json]
+//                                [--seed 1] [--per-person 3] [--threads 1] [--top 10] [--embed-only] [--write] [--json]
 import { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { readManifest } from '../models/load.js';
 import { photosDir, repoRoot, resolveDataDir } from '../paths.js';
 import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
-import { conservativePoints, conservativeTable, impostorTable, MIN_FALSE_ACCEPTS, pairScores, pointAt, targetPoints, type ImpostorTable, type PairScores, type TargetPoint } from '../trainer/evaluation/impostors.js';
+import { conservativePoints, conservativeTable, impostorTable, MIN_FALSE_ACCEPTS, pairScores, pointAt, targetPoints, topImpostors, type ImpostorTable, type PairScores, type TargetPoint } from '../trainer/evaluation/impostors.js';
 import { operatingPointsPath, type OperatingPointsFile } from '../trainer/evaluation/operating-points.js';
 import { ServedFaces } from '../trainer/evaluation/served-faces.js';
 import { progressBar, wantProgress } from '../trainer/run/progress.js';
@@ -28,6 +28,7 @@ const o = new Command()
   .option('--per-person <n>', 're-composed pictures per peopleDevTest person', '3')
   .option('--threads <n>', 'onnxruntime intra-op threads', '1')
   .option('--data <dir>', 'LFW root (default ../shared/data/lfw or $FACES_DIR)')
+  .option('--top <n>', 'list the n highest-scoring different-person pairs of each source (image names, scores)', '0')
   .option('--embed-only', 'embed (fill the cache) and stop')
   .option('--write', `store the tables as ${operatingPointsPath(DEFAULT_BACKBONE)} (or the backbone's folder)`)
   .option('--json', 'print one JSON object')
@@ -47,7 +48,10 @@ const DESCRIBE: Record<SourceId, string> = {
   photos: '../shared/data/photos, the labelled faces of each distinct photo',
 };
 
-interface SourceResult { id: SourceId; scores: PairScores; table: ImpostorTable; pictures: number; refused: Record<string, number>; seconds: number; atT: ReturnType<typeof pointAt> }
+interface SourceResult {
+  id: SourceId; scores: PairScores; table: ImpostorTable; pictures: number; refused: Record<string, number>; seconds: number; atT: ReturnType<typeof pointAt>;
+  top: { a: string; b: string; similarity: number }[];
+}
 const results: SourceResult[] = [];
 let faces: ServedFaces | undefined;
 for (const id of sources) {
@@ -68,7 +72,8 @@ for (const id of sources) {
   const scores = pairScores(e.embeddings, e.dim, e.identities);
   const refusals = Object.entries(refused).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
   const about = { source: `${id}: ${DESCRIBE[id]}; ${manifest.modelVersion} int8 edge model through detect + align; refused ${refusals}`, identities: new Set(e.identities).size, images: e.identities.length };
-  results.push({ id, scores, table: impostorTable(scores, about), pictures: e.pictures, refused, seconds: e.seconds, atT: pointAt(scores, T) });
+  const top = topImpostors(e.embeddings, e.dim, e.identities, scores, Number(o.top)).map((t) => ({ a: e.keys[t.i], b: e.keys[t.j], similarity: similarity(t.score) }));
+  results.push({ id, scores, table: impostorTable(scores, about), pictures: e.pictures, refused, seconds: e.seconds, atT: pointAt(scores, T), top });
 }
 if (o.embedOnly) process.exit(0);
 
@@ -92,7 +97,7 @@ if (o.write) {
 }
 
 const summary = results.map((r) => ({
-  source: r.id, pictures: r.pictures, faces: r.table.images, refused: r.refused, identities: r.table.identities,
+  source: r.id, pictures: r.pictures, faces: r.table.images, refused: r.refused, identities: r.table.identities, topImpostors: r.top,
   impostorPairs: r.table.impostorPairs, genuinePairs: r.table.genuinePairs,
   atManifestT: { score: T, similarity: similarity(T), far: r.atT.far, falseAccepts: r.atT.falseAccepts, tar: r.atT.tar },
 }));
@@ -114,6 +119,10 @@ if (o.json) {
   for (const r of rows) {
     console.log(`\n${r.t.source}\n| target FAR | threshold score | similarity | false accepts | far | TAR |\n|---|---|---|---|---|---|`);
     for (const { target, point: p } of r.tp) console.log(`| ${target.toExponential(0)} | ${p.score.toFixed(5)} | ${similarity(p.score).toFixed(4)} | ${p.falseAccepts.toLocaleString('en')} | ${p.far.toExponential(2)} | ${p.tar.toFixed(4)} |`);
+  }
+  for (const r of results.filter((x) => x.top.length)) {
+    console.log(`\n${r.id}: the ${r.top.length} highest different-person pairs\n| similarity | image | image |\n|---|---|---|`);
+    for (const t of r.top) console.log(`| ${t.similarity.toFixed(4)} | ${t.a} | ${t.b} |`);
   }
   console.log(`\n${notes.join('\n')}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OperatingPointsSchema } from '../../models/contract/manifest.js';
 import { makeRng } from '../data/rng.js';
-import { conservativeTable, countAbove, FAR_TARGETS, impostorTable, kthLargest, MIN_FALSE_ACCEPTS, pairScores, perComparisonFar, thresholdAt, thresholdForFar } from './impostors.js';
+import { conservativeTable, countAbove, FAR_TARGETS, impostorTable, kthLargest, topImpostors, MIN_FALSE_ACCEPTS, pairScores, perComparisonFar, thresholdAt, thresholdForFar } from './impostors.js';
 
 /** n unit vectors of `dim` in `groups` identities, seeded; some rows repeat a group's centre closely. */
 function synthetic(n: number, dim: number, groups: number, seed: number) {
@@ -67,6 +67,12 @@ describe('impostor tables', () => {
       expect(t.points[i].score).toBeGreaterThan(t.points[i - 1].score);
     }
     expect(() => OperatingPointsSchema.parse({ served: 'a', tables: { a: t } })).not.toThrow();
+  });
+
+  it('lists the highest different-person pairs', () => {
+    const top = topImpostors(x, dim, labels, scores, 4);
+    expect(top.map((t) => t.score)).toEqual(Array.from(scores.impostor.slice(-4)).reverse());
+    for (const t of top) expect(labels[t.i]).not.toBe(labels[t.j]);
   });
 
   it('counts strictly above with ties', () => {

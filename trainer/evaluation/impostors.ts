@@ -39,6 +39,21 @@ export function pairScores(embeddings: Float32Array, dim: number, labels: ArrayL
   return { impostor: impostor.sort(), genuine: genuine.sort() };
 }
 
+/** The k highest-scoring different-person pairs (row indices, score), highest first: the tail's own evidence. */
+export function topImpostors(embeddings: Float32Array, dim: number, labels: ArrayLike<string | number>, s: PairScores, k: number): { i: number; j: number; score: number }[] {
+  if (k <= 0 || !s.impostor.length) return [];
+  const floor = s.impostor[Math.max(0, s.impostor.length - k)];
+  const out: { i: number; j: number; score: number }[] = [];
+  for (let i = 0; i < labels.length; i++)
+    for (let j = i + 1; j < labels.length; j++) {
+      if (labels[i] === labels[j]) continue;
+      let d2 = 0;
+      for (let t = 0; t < dim; t++) { const d = embeddings[i * dim + t] - embeddings[j * dim + t]; d2 += d * d; }
+      if (-d2 >= floor) out.push({ i, j, score: -d2 });
+    }
+  return out.sort((a, b) => b.score - a.score).slice(0, k);
+}
+
 /** How many of the ascending `sorted` are strictly above t. */
 export function countAbove(sorted: ArrayLike<number>, t: number): number {
   let lo = 0, hi = sorted.length;
