@@ -1,9 +1,13 @@
 // The main job: a local face verifier on this machine. Builds the model if needed, puts it in the
 // local R2 bucket, starts `wrangler dev` (workerd, local KV/R2) and enrols a small demo gallery of
 // LFW people. `--smoke` checks verify/identify once and exits (used by tests and CI).
-// Usage: npm start [-- --port 8787] [-- --smoke] [-- --backbone dlib_resnet]
+// Usage: npm start [-- --port 8787] [-- --smoke] [-- --backbone dlib_resnet] [-- --gallery vectorize]
 // --backbone picks which built model is served (trainer/backbone/ids.ts; default inception_v3,
 // models/manifest.json; dlib_resnet: models/dlib_resnet/manifest.json, built when missing).
+// --gallery vectorize serves identify from the Vectorize backend on its in-memory stand-in (no
+// local Vectorize exists; writes are indexed 2 s later, GALLERY_VECTORIZE_STANDIN in [env.dev]). The
+// stand-in lives in the isolate's memory while KV and the Durable Objects persist: after workerd
+// reloads the Worker, POST /admin/gallery/backfill fills it again.
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +16,12 @@ import { fetchThroughProxy, startLocalServer } from './lib/local-server.js';
 import { BACKBONE_IDS, checkBackboneId, DEFAULT_BACKBONE } from '../trainer/backbone/ids.js';
 
 const o = new Command().option('--port <n>', 'port on 127.0.0.1', '8787').option('--smoke', 'check once, then stop').option('--data <dir>')
-  .option('--backbone <id>', `model to serve: ${BACKBONE_IDS.join(', ')}`, DEFAULT_BACKBONE).parse().opts();
+  .option('--backbone <id>', `model to serve: ${BACKBONE_IDS.join(', ')}`, DEFAULT_BACKBONE)
+  .option('--gallery <backend>', 'identify\'s gallery: kv or vectorize (the in-memory stand-in)', 'kv').parse().opts();
 checkBackboneId(o.backbone);
+if (o.gallery !== 'kv' && o.gallery !== 'vectorize') throw new Error(`--gallery must be kv or vectorize, got ${o.gallery}`);
 const log = (m: string) => console.error(`[start] ${m}`);
-const server = await startLocalServer({ port: Number(o.port), log, backbone: o.backbone });
+const server = await startLocalServer({ port: Number(o.port), log, backbone: o.backbone, vars: { GALLERY_BACKEND: o.gallery } });
 const { base, adminToken: admin } = server;
 // wrangler runs workerd as a child: stop the whole process group.
 const stop = () => server.stop().then(() => process.exit(process.exitCode ?? 0));
