@@ -102,7 +102,7 @@ describe('GET /openapi.json', () => {
     expect(ej.properties.face).toMatchObject({ enum: ['single', 'largest'], default: 'single' });
     expect(ef.properties.image).toMatchObject({ type: 'array', items: { format: 'binary' } });
     expect(ef.properties.face.enum).toEqual(['single', 'largest']);
-    expect(doc.paths['/admin/identities/{id}'].put.parameters.map((p: any) => `${p.in} ${p.name}`).sort()).toEqual(['path id', 'query face']);
+    expect(doc.paths['/admin/identities/{id}'].put.parameters.map((p: any) => `${p.in} ${p.name}`).sort()).toEqual(['header idempotency-key', 'path id', 'query face']);
   });
 
   it('describes responses: verify, identify, the model facts', () => {

@@ -4,6 +4,8 @@
 // concurrent enrolments never lose one another, and KV sees at most one write per second per key.
 // A write is acknowledged once KV holds it; if KV fails the object restores the previous record and
 // an alarm re-syncs KV to it, so an unacknowledged write never lingers half-applied.
+// A write sent with an idempotency key (idempotency.ts) is kept with its answer in the same
+// transaction as the pending record; a retry with that key gets the answer and applies nothing.
 // With a Vectorize gallery (gallery/backend.ts) the record and an outbox entry are stored in one
 // transaction; after KV, the outbox is carried to the version's recent writes (identify sees the
 // write from then on) and to Vectorize, and the alarm retries it until Vectorize has accepted it.
@@ -13,9 +15,12 @@ import { galleryBackend, syncGallery } from '../gallery/backend';
 import { type GalleryWrite, galleryWrite } from '../gallery/vectorize/sync';
 import { decodeRows, IdentityStore, type IdentityRecord } from './store';
 import { mergeRecord, type WriteOp } from './merge';
+import { type Applied, applied, type KeptOp, keyReused, type OpKey, remember } from './idempotency';
 
+/** record: the record after the write (null after a deletion); a replay has only the first answer. */
 export type WriteResult =
-  | { ok: true; record: IdentityRecord | null; previous: IdentityRecord | null }
+  | { ok: true; replayed: false; applied: Applied; record: IdentityRecord | null }
+  | { ok: true; replayed: true; applied: Applied }
   | { ok: false; code: ErrorCode; message: string; details?: Record<string, unknown> };
 
 interface State { record: IdentityRecord | null; pending: boolean }
@@ -27,9 +32,9 @@ export class IdentityWriter extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
   private lastKvWrite = 0;
 
-  /** Applies one write after every earlier write to this identity has finished. */
-  write(op: WriteOp): Promise<WriteResult> {
-    return this.serial(() => this.apply(op));
+  /** Applies one write after every earlier write to this identity has finished (once per key). */
+  write(op: WriteOp, key?: OpKey): Promise<WriteResult> {
+    return this.serial(() => this.apply(op, key));
   }
 
   /** Re-syncs KV, then the gallery's outbox, after a write that was interrupted or failed (retried by the runtime if it throws). */
@@ -47,8 +52,11 @@ export class IdentityWriter extends DurableObject<Env> {
     return run;
   }
 
-  private async apply(op: WriteOp): Promise<WriteResult> {
+  private async apply(op: WriteOp, key?: OpKey): Promise<WriteResult> {
     const held = await this.ctx.storage.get<State>('state');
+    const kept = (await this.ctx.storage.get<KeptOp[]>('ops')) ?? [];
+    const seen = key && kept.find((o) => o.key === key.key);
+    if (seen) return seen.fingerprint === key.fingerprint ? this.replay(op.id, held, seen.applied) : { ok: false, ...keyReused(key.key) };
     let prev: IdentityRecord | null;
     try {
       // First write through this object: adopt whatever KV holds (records written before the writer).
@@ -60,28 +68,47 @@ export class IdentityWriter extends DurableObject<Env> {
     if ('code' in merged) return { ok: false, ...merged };
     const owed = await this.ctx.storage.get<GalleryWrite>('outbox');
     const outbox = galleryBackend(this.env) === 'vectorize' ? outboxOf(op.id, prev, merged.record, owed) : undefined;
+    const answer = applied(merged.record, prev);
+    const ops: { ops?: KeptOp[] } = key ? { ops: remember(kept, { ...key, applied: answer }) } : {};
     // Issued together, with no await between them, so they commit atomically (the alarm too).
     await Promise.all([
-      this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State, ...(outbox ? { outbox } : {}) }),
+      this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State, ...(outbox ? { outbox } : {}), ...ops }),
       this.ctx.storage.setAlarm(Date.now() + RESYNC_MS),
     ]);
     try {
       await this.replicate(merged.record, op.id);
     } catch (e) {
-      await this.ctx.storage.put({ state: { record: prev, pending: true } satisfies State, ...(owed ? { outbox: owed } : {}) });
+      await this.ctx.storage.put({ state: { record: prev, pending: true } satisfies State, ...(owed ? { outbox: owed } : {}), ...(key ? { ops: kept } : {}) });
       if (outbox && !owed) await this.ctx.storage.delete('outbox');
       return unavailable(op.id, op.kind === 'delete' ? 'delete' : 'put', e);
     }
+    return (await this.deliverOrRefuse(op.id)) ?? { ok: true, replayed: false, applied: answer, record: merged.record };
+  }
+
+  /** A retry of a kept write: once KV (and the gallery) hold the current state, the first answer. */
+  private async replay(id: string, held: State | undefined, answer: Applied): Promise<WriteResult> {
+    if (held?.pending) {
+      try {
+        await this.replicate(held.record, id);
+      } catch (e) {
+        return unavailable(id, 'put', e);
+      }
+    }
+    return (await this.deliverOrRefuse(id)) ?? { ok: true, replayed: true, applied: answer };
+  }
+
+  /** Delivers the outbox after KV holds the write: a refusal if identify cannot see the write yet. */
+  private async deliverOrRefuse(id: string): Promise<WriteResult | null> {
     let noted = false;
     try {
       await this.deliver(() => (noted = true));
     } catch (e) {
       await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
       // Vectorize refused or failed after identify could see the write: acknowledged, the alarm retries.
-      if (noted) console.warn(`identity ${op.id}: Vectorize write failed; the alarm retries it`, e);
-      else return galleryUnavailable(op.id, e);
+      if (noted) console.warn(`identity ${id}: Vectorize write failed; the alarm retries it`, e);
+      else return galleryUnavailable(id, e);
     }
-    return { ok: true, record: merged.record, previous: prev };
+    return null;
   }
 
   /** Carries the outbox entry, if any, into the gallery, then drops it. */
@@ -128,4 +155,4 @@ function unavailable(id: string, op: string, e: unknown): WriteResult {
  * `meta` (unknown values, JSON in practice) into never.
  */
 export const identityWriter = (env: Env, id: string) =>
-  env.IDENTITY_WRITER.get(env.IDENTITY_WRITER.idFromName(id)) as unknown as { write(op: WriteOp): Promise<WriteResult> };
+  env.IDENTITY_WRITER.get(env.IDENTITY_WRITER.idFromName(id)) as unknown as { write(op: WriteOp, key?: OpKey): Promise<WriteResult> };

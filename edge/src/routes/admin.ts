@@ -1,6 +1,7 @@
 // /admin — identities and the gallery, behind the admin token (http/auth.ts). Only embeddings and
 // caller metadata are stored, never images; DELETE removes the record at once, and the next gallery
 // rebuild (cron, every minute, or POST /admin/gallery/rebuild) removes its rows from the snapshot.
+// Writes take an optional Idempotency-Key header (identity/idempotency.ts): a retry with it applies once.
 import { createRoute, z } from '@hono/zod-openapi';
 import { currentVersion, enrol, identityNotFound, view, writeIdentity } from './admin-enrol';
 import { EnrolForm, EnrolJson, FacePolicyField } from './enrol-input';
@@ -10,6 +11,7 @@ import { noteWrite } from '../gallery/cache';
 import { galleryDtype } from '../gallery/pack';
 import { rebuildGallery } from '../gallery/rebuild';
 import { validateIdentityId } from '../identity/id';
+import { fingerprint, IDEMPOTENCY_KEY, KEPT_KEYS } from '../identity/idempotency';
 import { IdentityStore, type IdentityMeta } from '../identity/store';
 import { limitBody, MAX_IMAGES_PER_REQUEST, MAX_LIST_LIMIT } from '../http/limits';
 import { getManifest } from '../model/loader';
@@ -27,7 +29,20 @@ const IdParams = z.object({
 const Enrolled = IdentitySchema.extend({ faces: z.array(FaceSchema).openapi({ description: 'the face used in each image, in order' }) }).openapi('Enrolled');
 const enrolBody = { required: false, content: { 'multipart/form-data': { schema: EnrolForm }, ...json(EnrolJson) } };
 const enrolMiddleware = [limitBody(MAX_IMAGES_PER_REQUEST), jsonOrMultipart];
-const enrolRequest = { params: IdParams, query: z.object({ face: FacePolicyField }), body: enrolBody };
+// Header names are lower case here: that is how the request validator sees them.
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY, 'must be 1–255 visible ASCII characters')
+    .optional()
+    .openapi({
+      description:
+        `Idempotency-Key (header names are case-insensitive): makes a retry safe. A failed or unanswered write may still have been applied (the writer stores it before replicating it, and finishes it later); ` +
+        `a retry with the same key to the same identity then answers as the write did (with the header Idempotent-Replayed: true) and applies nothing. ` +
+        `The writer keeps an identity's last ${KEPT_KEYS} keys; refused writes (4xx) keep none. The same key with a different request is 400 invalid_request.`,
+    }),
+});
+const enrolRequest = { params: IdParams, query: z.object({ face: FacePolicyField }), headers: IdempotencyHeaders, body: enrolBody };
 
 const put = createRoute({
   method: 'put',
@@ -82,7 +97,7 @@ const remove = createRoute({
   path: '/admin/identities/{id}',
   summary: 'Delete an identity and its embeddings',
   security: adminAuth,
-  request: { params: IdParams },
+  request: { params: IdParams, headers: IdempotencyHeaders },
   responses: {
     200: ok(z.object({ id: z.string(), deleted: z.boolean() })),
     ...errors('invalid_identity_id', 'identity_not_found', 'unauthorized', 'auth_not_configured', 'storage_unavailable'),
@@ -115,11 +130,11 @@ admin.use('/admin/*', requireAdmin);
 admin.on(['GET', 'PUT', 'DELETE'], '/admin/identities/', emptyId);
 admin
   .openapi(put, async (c) => {
-    const r = await enrol(c, 'replace', isJsonBody(c) ? c.req.valid('json') : c.req.valid('form'), c.req.valid('query').face);
+    const r = await enrol(c, 'replace', isJsonBody(c) ? c.req.valid('json') : c.req.valid('form'), c.req.valid('query').face, c.req.valid('header')['idempotency-key']);
     return r.status === 201 ? c.json(r.body, 201) : c.json(r.body, 200);
   })
   .openapi(add, async (c) => {
-    const r = await enrol(c, 'add', isJsonBody(c) ? c.req.valid('json') : c.req.valid('form'), c.req.valid('query').face);
+    const r = await enrol(c, 'add', isJsonBody(c) ? c.req.valid('json') : c.req.valid('form'), c.req.valid('query').face, c.req.valid('header')['idempotency-key']);
     return c.json(r.body, 200);
   })
   .openapi(list, async (c) => {
@@ -139,8 +154,9 @@ admin
   })
   .openapi(remove, async (c) => {
     const id = validateIdentityId(c.req.valid('param').id);
-    const { previous } = await writeIdentity(c.env, { kind: 'delete', id });
-    noteWrite(previous!.modelVersion, id, Date.now(), null);
+    const key = c.req.valid('header')['idempotency-key'];
+    const r = await writeIdentity(c, { kind: 'delete', id }, key ? { key, fingerprint: await fingerprint('delete', [], null) } : undefined);
+    if (!r.replayed) noteWrite(r.applied.previousVersion!, id, Date.now(), null);
     return c.json({ id, deleted: true }, 200);
   })
   .openapi(rebuild, async (c) => {
