@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { versionIndexes } from '../src/gallery/vectorize/indexes';
 import { shardOf, vectorId } from '../src/gallery/vectorize/layout';
-import { RecentSet } from '../src/gallery/vectorize/recent';
+import { RecentSet } from '../src/gallery/vectorize/recent-set';
 import { searchVectorize } from '../src/gallery/vectorize/search';
 import { resetStandIns, standInIndexes, type VectorizeStandIn } from '../src/gallery/vectorize/standin';
 import { type GalleryHeld, type GalleryWrite, galleryWrite, syncVectorize } from '../src/gallery/vectorize/sync';

@@ -8,7 +8,7 @@
 // Prints `VECTORIZE_REMOTE {json}`. Without that binding (every ordinary run) it is skipped, saying so.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { RecentSet } from '../src/gallery/vectorize/recent';
+import { RecentSet } from '../src/gallery/vectorize/recent-set';
 import { searchVectorize } from '../src/gallery/vectorize/search';
 import { VectorizeStandIn } from '../src/gallery/vectorize/standin';
 import { type GalleryHeld, type GalleryWrite, syncVectorize } from '../src/gallery/vectorize/sync';

@@ -12,46 +12,10 @@
 // proves processed stays (its rows are the record's, so keeping it is never wrong).
 import { DurableObject } from 'cloudflare:workers';
 import { versionIndexes } from './indexes';
-
-export interface Mutation { id: string; sentAt: number; ackedAt: number }
-export interface RecentEntry { id: string; updatedAt: number; rows: number[][] | null; shard: number; mutation: Mutation | null }
+import { type Mutation, type RecentEntry, RecentSet } from './recent-set';
 
 const PRUNE_EVERY_MS = 5_000;
 const LARGE = 10_000;
-
-/** The entries and their rules, in memory; RecentWrites persists them. */
-export class RecentSet {
-  readonly entries = new Map<string, RecentEntry>();
-
-  /** The entry to store, or null when a newer write is held already. */
-  note(e: Omit<RecentEntry, 'mutation'>): RecentEntry | null {
-    const held = this.entries.get(e.id);
-    if (held && held.updatedAt > e.updatedAt) return null;
-    const entry: RecentEntry = { ...e, mutation: null };
-    this.entries.set(e.id, entry);
-    return entry;
-  }
-
-  acked(id: string, updatedAt: number, mutation: Mutation): RecentEntry | null {
-    const e = this.entries.get(id);
-    if (!e || e.updatedAt !== updatedAt) return null;
-    e.mutation = mutation;
-    return e;
-  }
-
-  /** Removes and returns the ids whose shard's index (infos[shard]) has processed their mutation. */
-  prune(infos: Pick<VectorizeIndexInfo, 'processedUpToMutation'>[]): string[] {
-    const gone: string[] = [];
-    for (const [shard, info] of infos.entries()) {
-      const mine = [...this.entries.values()].filter((e) => e.shard === shard && e.mutation);
-      const upTo = String(info.processedUpToMutation ?? '');
-      const hit = mine.find((e) => e.mutation!.id === upTo);
-      for (const e of mine) if (e === hit || (hit && e.mutation!.ackedAt < hit.mutation!.sentAt)) gone.push(e.id);
-    }
-    for (const id of gone) this.entries.delete(id);
-    return gone;
-  }
-}
 
 /** The set in Durable Object storage (read per call: it is small, and storage is the truth). */
 export class RecentWrites extends DurableObject<Env> {

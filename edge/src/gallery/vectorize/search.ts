@@ -9,7 +9,7 @@ import type { Candidate } from '../cache';
 import { versionIndexes } from './indexes';
 import { identityOf } from './layout';
 import { VECTORIZE_LIMITS } from './limits';
-import type { RecentEntry } from './recent';
+import type { RecentEntry } from './recent-set';
 
 export interface VectorizeSearch { candidates: Candidate[]; recent: number }
 

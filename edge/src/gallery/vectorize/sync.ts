@@ -10,9 +10,7 @@
 import { versionIndexes } from './indexes';
 import { shardOf, vectorId } from './layout';
 import { VECTORIZE_LIMITS } from './limits';
-import type { Mutation, RecentWrites } from './recent';
-
-type Recent = Pick<RecentWrites, 'note' | 'acked'>;
+import type { Mutation, RecentNotes as Recent } from './recent-set';
 
 /** Rows an identity may have in a version's gallery (as many as its record had). */
 export interface GalleryHeld { version: string; dim: number; rows: number }
