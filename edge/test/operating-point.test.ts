@@ -210,6 +210,19 @@ describe('with an impostor table', () => {
     expect((await identify()).data.operatingPoint.identities).toBe(1);
   });
 
+  it('identify counts comparisons, not identities: an identity enrolled with three images is three chances for a stranger', async () => {
+    const three = await call('PUT', '/admin/identities/trio', { json: { images: ['person1.jpg', 'person2.jpg', 'person1.png'].map(fixtureB64) } });
+    expect(three.status, JSON.stringify(three.data)).toBe(201);
+    const r = await identify();
+    const op = r.data.operatingPoint;
+    expect(r.data.gallery.identities).toBe(2);
+    expect(op).toMatchObject({ source: 'fpir', identities: 2, comparisons: 4 });
+    expect(op.far).toBeCloseTo(perComparison(0.01, 4), 14);
+    expect(op.score).toBe(expectedPoint(perComparison(0.01, 4)).score);
+    expect(op.expectedFpir).toBeCloseTo(1 - (1 - op.measured.far) ** 4, 12);
+    expect((await call('DELETE', '/admin/identities/trio')).status).toBe(200);
+  });
+
   it('identify: a per-comparison far finer than the table resolves takes its strictest resolved point, clamped, and says what fpir that gives', async () => {
     // IDENTIFY_FPIR 1e-7 over one identity needs far 1e-7, below the table's lowest resolved 1e-6.
     const r = await identify({}, 'person1.png', { IDENTIFY_FPIR: '0.0000001' });
@@ -228,7 +241,7 @@ describe('with an impostor table', () => {
     expect(m.data.operatingPoint).toMatchObject({ source: 'fpir', fpir: 0.001 });
     const fine = await identify({ fpir: 1e-7 });
     expect([fine.status, fine.data.error?.code]).toEqual([422, 'operating_point_unavailable']);
-    expect(fine.data.error.details).toMatchObject({ field: 'fpir', minimum: 1e-6, identities: 1 });
+    expect(fine.data.error.details).toMatchObject({ field: 'fpir', minimum: 1e-6, comparisons: 1 });
   });
 
   it('far per request maps through the table, not the ROC; below its resolution → 422 naming the minimum', async () => {

@@ -27,20 +27,22 @@ export interface GallerySearch {
    * never looser than meant.
    */
   identities: number;
+  /** Rows compared (an identity's every enrolled image): the N of a per-comparison false accept rate. */
+  comparisons: number;
   generation: string | null;
   builtAt: number | null;
 }
 
 export async function searchIdentities(env: Env, version: string, query: Float32Array, k: number): Promise<GallerySearch> {
   if (galleryBackend(env) === 'kv') {
-    const { candidates, snapshot, searched } = await searchGallery(env.GALLERY, version, query, k);
-    return { candidates, identities: searched, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null };
+    const { candidates, snapshot, searched, comparisons } = await searchGallery(env.GALLERY, version, query, k);
+    return { candidates, identities: searched, comparisons, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null };
   }
   const [{ candidates, recent }, vectors] = await Promise.all([
     searchVectorize(env, () => recentWrites(env, version).list(), version, query, k),
     indexedVectors(env, version, query.length),
   ]);
-  return { candidates, identities: vectors + recent, generation: null, builtAt: null };
+  return { candidates, identities: vectors + recent, comparisons: vectors + recent, generation: null, builtAt: null };
 }
 
 /** Vectors held by the version's indexes, read from each index per search (not cached: a cached count

@@ -46,11 +46,12 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
     while (i > 0 && before(c, top[i - 1])) (top[i] = top[i - 1]), i--;
     top[i] = c;
   };
-  let searched = 0, floor = -Infinity;
+  let searched = 0, comparisons = 0, floor = -Infinity;
   for (let i = 0; i < best.length; i++) {
     const s = best[i];
     if (s === -Infinity) continue;
     searched++;
+    comparisons += snap.rowsOf(i);
     if (s >= floor) {
       offer({ id: snap.idAt(i), similarity: s });
       if (top.length === k) floor = top[k - 1].similarity;
@@ -61,9 +62,10 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
     let s = -Infinity;
     for (const r of e.rows) s = Math.max(s, dot(r, query));
     searched++;
+    comparisons += e.rows.length;
     offer({ id, similarity: s });
   }
-  return { candidates: top, snapshot: snap, searched };
+  return { candidates: top, snapshot: snap, searched, comparisons };
 }
 
 export async function currentSnapshot(kv: KVNamespace, version: string): Promise<Snapshot> {

@@ -142,6 +142,11 @@ export class Snapshot {
       (this.first?.byteLength ?? 0) + (this.rowScale?.byteLength ?? 0);
   }
 
+  /** The rows identity i holds. */
+  rowsOf(i: number): number {
+    return this.first ? this.first[i + 1] - this.first[i] : 1;
+  }
+
   /** best[i] = max(best[i], max over identity i's rows of row·query). Rows of another width are not scored. */
   scoreInto(query: Float32Array, best: Float32Array) {
     const { dim, rowCount: rows } = this;

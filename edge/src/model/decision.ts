@@ -38,7 +38,7 @@ export const IdentifyOperatingPointFields = {
   ...OperatingPointFields,
   fpir: numberField(
     z.number({ error: 'must be a number in (0, 1)' }).gt(0, 'must be a number in (0, 1)').lt(1, 'must be a number in (0, 1)'),
-    "target false positive identification rate for this request: the chance that a stranger is named, over the N identities searched; mapped as far = 1 − (1 − fpir)^(1/N) (422 operating_point_unavailable when the impostor table does not resolve that far); not with threshold, far or operatingPoint",
+    "target false positive identification rate for this request: the chance that a stranger is named, over the N comparisons made (the gallery rows searched: an identity enrolled with k images counts k); mapped as far = 1 − (1 − fpir)^(1/N) (422 operating_point_unavailable when the impostor table does not resolve that far); not with threshold, far or operatingPoint",
     { exclusiveMinimum: 0, exclusiveMaximum: 1 },
   ),
 };
@@ -63,9 +63,10 @@ export const OperatingPointSchema = z
     }),
     similarity: z.number().openapi({ description: 'match iff similarity > this' }),
     score: z.number().openapi({ description: 'the same threshold as R = −d²: match iff −d² > this' }),
-    far: Rate('far: the per-comparison false accept rate asked for; fpir: the one derived from fpir and identities, 1 − (1 − fpir)^(1/N)'),
+    far: Rate('far: the per-comparison false accept rate asked for; fpir: the one derived from fpir and the comparisons made, 1 − (1 − fpir)^(1/N)'),
     fpir: Rate('fpir: the false positive identification rate aimed at (the chance a stranger is named)'),
-    identities: z.number().int().optional().openapi({ description: 'identify: the identities searched (N); the fpir mapping uses at least 1' }),
+    identities: z.number().int().optional().openapi({ description: 'identify: the identities searched' }),
+    comparisons: z.number().int().optional().openapi({ description: 'identify: the comparisons made, one per enrolled image searched (N of the fpir mapping, at least 1)' }),
     clamped: z.boolean().optional().openapi({
       description: "true when the target far was finer than the impostor table resolves: the table's strictest resolved point was used, and expectedFpir says what it gives",
     }),
@@ -75,7 +76,7 @@ export const OperatingPointSchema = z
       .openapi({
         description: "the served impostor table's point behind the threshold: its measured false and true accept rates (for threshold and cv: the point at or below the threshold, so far is an upper bound)",
       }),
-    expectedFpir: Rate('identify: 1 − (1 − far)^N with the measured (or ROC) far of the threshold applied: how often a stranger is expected to be named at this gallery size'),
+    expectedFpir: Rate('identify: 1 − (1 − far)^N over the comparisons made, with the measured (or ROC) far of the threshold applied: how often a stranger is expected to be named at this gallery size'),
     roc: z
       .object({ far: z.number(), tar: z.number() })
       .optional()

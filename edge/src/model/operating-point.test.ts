@@ -69,6 +69,14 @@ describe('defaults through the impostor table', () => {
     }
   });
 
+  it('identify: N is the comparisons made (rows searched), not the identities: 2 identities of 2 rows each map as N = 4', () => {
+    const op = identifyOperatingPoint(manifest(), S, {}, 2, 4);
+    expect(op).toMatchObject({ identities: 2, comparisons: 4, score: -0.7 });
+    expect(op.far).toBeCloseTo(1 - 0.99 ** (1 / 4), 12);
+    expect(op.expectedFpir).toBeCloseTo(1 - (1 - op.measured!.far) ** 4, 12);
+    expect(identifyOperatingPoint(manifest(), S, { fpir: 0.01 }, 2, 4).score).toBe(-0.7);
+  });
+
   it('identify: a far finer than the table resolves takes its strictest resolved point, clamped, with the fpir that gives', () => {
     const op = identifyOperatingPoint(manifest(), S, {}, 100_000);
     expect(op.far).toBeCloseTo(1.00503e-7, 11);
@@ -110,7 +118,7 @@ describe('requests', () => {
     expect(op.far).toBeCloseTo(1 - 0.999 ** 0.1, 14);
     const e = refused(() => id({ fpir: 0.001 }, 10_000));
     expect(e.code).toBe('operating_point_unavailable');
-    expect(e.details).toMatchObject({ field: 'fpir', minimum: 2e-6, identities: 10_000 });
+    expect(e.details).toMatchObject({ field: 'fpir', minimum: 2e-6, comparisons: 10_000 });
     expect(e.details!.far as number).toBeCloseTo(1 - 0.999 ** 1e-4, 14);
   });
 
@@ -164,7 +172,7 @@ describe('without impostor tables', () => {
 
   it("defaults are the manifest's T (source cv)", () => {
     expect(verifyOperatingPoint(manifest({ table: null }), S, {})).toEqual({ source: 'cv', origin: 'default', score: -0.8, similarity: 0.6 });
-    expect(identifyOperatingPoint(manifest({ table: null }), S, {}, 5)).toEqual({ source: 'cv', origin: 'default', score: -0.8, similarity: 0.6, identities: 5 });
+    expect(identifyOperatingPoint(manifest({ table: null }), S, {}, 5)).toEqual({ source: 'cv', origin: 'default', score: -0.8, similarity: 0.6, identities: 5, comparisons: 5 });
   });
 
   it('far and fpir map through the ROC, which sets the floor', () => {

@@ -27,8 +27,13 @@ export interface OperatingPoint {
   far?: number;
   /** fpir: the false positive identification rate aimed at. */
   fpir?: number;
-  /** identify: the identities searched (N). */
+  /** identify: the identities searched. */
   identities?: number;
+  /**
+   * identify: the comparisons made (gallery rows searched: an identity enrolled with k images is k
+   * chances for a stranger to pass), the N that fpir and expectedFpir are computed over.
+   */
+  comparisons?: number;
   /** The target was finer than the table resolves: its strictest resolved point was used instead. */
   clamped?: boolean;
   /** The impostor-table point behind the threshold (threshold, cv: the one bounding its far from above). */
@@ -123,16 +128,16 @@ function checkFloor(m: ModelManifest, settings: OperatingSettings, op: Operating
   return op;
 }
 
-function requested(m: ModelManifest, settings: OperatingSettings, req: OperatingRequest, identities?: number): OperatingPoint | undefined {
+function requested(m: ModelManifest, settings: OperatingSettings, req: OperatingRequest, comparisons?: number): OperatingPoint | undefined {
   const origin = 'request';
   if (req.threshold !== undefined)
     return checkFloor(m, settings, { source: 'threshold', origin, ...fixed(m, scoreFromSimilarity(req.threshold)), similarity: req.threshold }, 'threshold');
   if (req.operatingPoint === 'cv') return checkFloor(m, settings, cvOperatingPoint(m), 'operatingPoint');
   if (req.far !== undefined) return checkFloor(m, settings, { source: 'far', origin, far: req.far, ...mapFar(m, req.far, 'far', false) }, 'far');
   if (req.fpir !== undefined) {
-    const n = identities ?? 1;
+    const n = comparisons ?? 1;
     const far = farForFpir(req.fpir, n);
-    return checkFloor(m, settings, { source: 'fpir', origin, fpir: req.fpir, far, ...mapFar(m, far, 'fpir', false, { far, identities: n }) }, 'fpir');
+    return checkFloor(m, settings, { source: 'fpir', origin, fpir: req.fpir, far, ...mapFar(m, far, 'fpir', false, { far, comparisons: n }) }, 'fpir');
   }
   return undefined;
 }
@@ -149,12 +154,13 @@ export function verifyOperatingPoint(m: ModelManifest, settings: OperatingSettin
 }
 
 /**
- * identify's operating point for the identities searched: the request's, else IDENTIFY_FPIR over
- * them through the table (N below 1 maps as 1), else T. Every answer reports N and, where the table
- * (or ROC) measures the threshold's far, the expected fpir at this N.
+ * identify's operating point for the gallery searched: the request's, else IDENTIFY_FPIR over its
+ * comparisons (the rows searched; N below 1 maps as 1) through the table, else T. Every answer
+ * reports the identities and comparisons and, where the table (or ROC) measures the threshold's far,
+ * the expected fpir over those comparisons.
  */
-export function identifyOperatingPoint(m: ModelManifest, settings: OperatingSettings, req: OperatingRequest, identities: number): OperatingPoint {
-  const n = Math.max(1, identities);
+export function identifyOperatingPoint(m: ModelManifest, settings: OperatingSettings, req: OperatingRequest, identities: number, comparisons = identities): OperatingPoint {
+  const n = Math.max(1, comparisons);
   let op = requested(m, settings, req, n);
   if (!op && !served(m)) op = { source: 'cv', origin: 'default', ...fixed(m, m.threshold.score) };
   if (!op) {
@@ -162,5 +168,5 @@ export function identifyOperatingPoint(m: ModelManifest, settings: OperatingSett
     op = { source: 'fpir', origin: 'default', fpir: settings.identifyFpir, far, ...mapFar(m, far, 'fpir', true) };
   }
   const measuredFar = op.measured?.far ?? op.roc?.far;
-  return { ...op, identities, ...(measuredFar === undefined ? {} : { expectedFpir: fpirForFar(measuredFar, identities) }) };
+  return { ...op, identities, comparisons, ...(measuredFar === undefined ? {} : { expectedFpir: fpirForFar(measuredFar, comparisons) }) };
 }

@@ -4,7 +4,7 @@
 // The photo's largest face is used, or the detected face the box overlaps most; face reports it
 // (box, landmarks, score, facesFound).
 // Only embeddings of the serving model's version are compared (see gallery/backend.ts). The default
-// threshold is the deployment's IDENTIFY_FPIR for the N identities searched, through the manifest's
+// threshold is the deployment's IDENTIFY_FPIR over the N comparisons made (gallery rows searched), through the manifest's
 // impostor table (model/operating-point.ts); the answer's operatingPoint reports N and the rates.
 import { createRoute, z } from '@hono/zod-openapi';
 import { API_KEY_ERRORS, requireApiKey } from '../http/auth';
@@ -66,8 +66,8 @@ export const identify = api().openapi(route, async (c) => {
   const input = { field: 'image', bytes: await imageBytes(f.image, 'image'), box: f.box };
   const { model, faces: [face], embeddings: [q] } = await embedImages(() => getModel(c.env), [input]);
   const m = model.manifest;
-  const { candidates, identities: searched, generation, builtAt } = await searchIdentities(c.env, m.modelVersion, q, topK);
-  const op = identifyOperatingPoint(m, settings, f, searched);
+  const { candidates, identities: searched, comparisons, generation, builtAt } = await searchIdentities(c.env, m.modelVersion, q, topK);
+  const op = identifyOperatingPoint(m, settings, f, searched, comparisons);
   const scored = candidates.map((x) => ({ id: x.id, ...judgeSimilarity(x.similarity, op) }));
   const best = scored[0]?.match ? scored[0] : null;
   return c.json(
