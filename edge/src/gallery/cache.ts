@@ -51,7 +51,7 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
     const s = best[i];
     if (s === -Infinity) continue;
     searched++;
-    comparisons += snap.rowsOf(i);
+    comparisons += snap.rowCountAt(i);
     if (s >= floor) {
       offer({ id: snap.idAt(i), similarity: s });
       if (top.length === k) floor = top[k - 1].similarity;

@@ -142,8 +142,8 @@ export class Snapshot {
       (this.first?.byteLength ?? 0) + (this.rowScale?.byteLength ?? 0);
   }
 
-  /** The rows identity i holds. */
-  rowsOf(i: number): number {
+  /** How many rows identity i (an index, not an id) holds. */
+  rowCountAt(i: number): number {
     return this.first ? this.first[i + 1] - this.first[i] : 1;
   }
 
