@@ -286,9 +286,12 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   const gallery = o.gallery === 'vectorize' ? galleryIndexes(t.name, served.modelVersion, o.galleryShards ?? 1, o.keepGalleryVersions) : [];
   if (gallery.length) {
     const listed = account(['vectorize', 'list', '--json'], { simulate: '[]' });
-    const existing = o.dryRun ? [] : (JSON.parse(listed.slice(listed.indexOf('['))) as { name: string }[]).map((x) => x.name);
+    const existing = new Map(o.dryRun ? [] : (JSON.parse(listed.slice(listed.indexOf('['))) as { name: string; config?: { dimensions?: number; metric?: string } }[]).map((x) => [x.name, x.config]));
     for (const g of gallery) {
-      if (existing.includes(g.index_name)) log(`Vectorize index ${g.index_name} exists`);
+      const found = existing.get(g.index_name);
+      if (found && g.create && (found.dimensions !== dimensions || found.metric !== 'cosine'))
+        throw new DeployError(`Vectorize index ${g.index_name} exists with ${found.dimensions} dimensions, ${found.metric}; the model needs ${dimensions}, cosine (an index's configuration cannot change: delete it or deploy another worker name)`);
+      if (existing.has(g.index_name)) log(`Vectorize index ${g.index_name} exists`);
       else if (!g.create) {
         if (!o.dryRun) throw new DeployError(`--keep-gallery-version ${g.modelVersion}: no Vectorize index ${g.index_name} in this account`);
         log(`would bind Vectorize index ${g.index_name} (${g.modelVersion}), which must exist`);
