@@ -56,6 +56,7 @@ describe('read-your-writes', () => {
   it('a deletion is gone at once although the index still holds the vectors', async () => {
     const a = row(), b = row();
     await syncVectorize(env, recent, write('alice', { version: 'v', dim: DIM, rows: [a, b] }));
+    expect(await search(env, 'v', a)).toMatchObject({ recent: 1, recentRows: 2 }); // identify's N counts both rows
     processAll();
     await prune(env, 'v');
     await syncVectorize(env, recent, write('alice', null, { version: 'v', dim: DIM, rows: 2 }));

@@ -38,11 +38,12 @@ export async function searchIdentities(env: Env, version: string, query: Float32
     const { candidates, snapshot, searched, comparisons } = await searchGallery(env.GALLERY, version, query, k);
     return { candidates, identities: searched, comparisons, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null };
   }
-  const [{ candidates, recent }, vectors] = await Promise.all([
+  const [{ candidates, recent, recentRows }, vectors] = await Promise.all([
     searchVectorize(env, () => recentWrites(env, version).list(), version, query, k),
     indexedVectors(env, version, query.length),
   ]);
-  return { candidates, identities: vectors + recent, comparisons: vectors + recent, generation: null, builtAt: null };
+  // The index's vectors (rows) may still include those of recent ids: both counts err high, never low.
+  return { candidates, identities: vectors + recent, comparisons: vectors + recentRows, generation: null, builtAt: null };
 }
 
 /** Vectors held by the version's indexes, read from each index per search (not cached: a cached count

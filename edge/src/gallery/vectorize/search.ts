@@ -11,7 +11,8 @@ import { identityOf } from './layout';
 import { VECTORIZE_LIMITS } from './limits';
 import type { RecentEntry } from './recent-set';
 
-export interface VectorizeSearch { candidates: Candidate[]; recent: number }
+/** recent: the recent writes held; recentRows: the rows scored from them. */
+export interface VectorizeSearch { candidates: Candidate[]; recent: number; recentRows: number }
 
 export async function searchVectorize(env: object, recent: () => Promise<RecentEntry[]>, version: string, query: Float32Array, k: number): Promise<VectorizeSearch> {
   const indexes = versionIndexes(env, version, query.length);
@@ -39,5 +40,5 @@ export async function searchVectorize(env: object, recent: () => Promise<RecentE
   const candidates = [...best].map(([id, similarity]) => ({ id, similarity }))
     .sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .slice(0, k);
-  return { candidates, recent: held.length };
+  return { candidates, recent: held.length, recentRows: held.reduce((n, e) => n + (e.rows?.length ?? 0), 0) };
 }
