@@ -105,6 +105,14 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/admin/identities/{id}'].put.parameters.map((p: any) => `${p.in} ${p.name}`).sort()).toEqual(['header idempotency-key', 'path id', 'query face']);
   });
 
+  it("says what far means: per comparison on identify, optimistic through the View 2 ROC (issue 24)", () => {
+    for (const [path, type] of [['/v1/verify', 'application/json'], ['/v1/identify', 'application/json'], ['/v1/identify', 'multipart/form-data']]) {
+      const far = body(path, 'post', type).properties.far.description;
+      expect(far, path).toMatch(/LFW View 2.*head fixed.*can exceed far/);
+      if (path === '/v1/identify') expect(far).toContain('1 − (1 − far)^N');
+    }
+  });
+
   it('describes responses: verify, identify, the model facts', () => {
     const ok = (path: string, method: string) => deref(doc.paths[path][method].responses[200].content['application/json'].schema);
     const v = ok('/v1/verify', 'post');

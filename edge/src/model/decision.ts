@@ -14,6 +14,13 @@ export const similarityFromScore = (score: number) => similarityFromDistance(-sc
 /** The manifest's threshold in similarity units, derived from the score threshold so the two never disagree. */
 export const similarityThreshold = (m: ModelManifest) => similarityFromScore(m.threshold.score);
 
+/** far's OpenAPI description (identify adds that it is per comparison). */
+export const FAR_DESCRIPTION =
+  "target false accept rate for this request, per comparison: the loosest threshold whose false accept rate on the model's impostor table (else its ROC pairs) is ≤ far " +
+  '(422 operating_point_unavailable when it does not resolve far); not with threshold. The ROC is optimistic: LFW View 2, scored for the InceptionV3 model with ' +
+  'its head fixed though many View 2 people were training identities of that head (trained per fold, View 2 accuracy was about 7 points lower on an earlier recipe; the dlib ' +
+  "network's training data may overlap LFW), so through the ROC the false accepts made can exceed far";
+
 /** The request fields that choose an operating point (verify and identify; JSON or multipart). */
 export const OperatingPointFields = {
   threshold: numberField(
@@ -23,7 +30,7 @@ export const OperatingPointFields = {
   ),
   far: numberField(
     z.number({ error: 'must be a number in (0, 1)' }).gt(0, 'must be a number in (0, 1)').lt(1, 'must be a number in (0, 1)'),
-    'target false accept rate for this request: the loosest threshold whose false accept rate on the model\'s impostor table (else its ROC pairs) is ≤ far (422 operating_point_unavailable when it does not resolve far); not with threshold',
+    FAR_DESCRIPTION,
     { exclusiveMinimum: 0, exclusiveMaximum: 1 },
   ),
   operatingPoint: optionalText(z.enum(['cv'], { error: 'must be "cv"' })).openapi({
@@ -80,7 +87,7 @@ export const OperatingPointSchema = z
     roc: z
       .object({ far: z.number(), tar: z.number() })
       .optional()
-      .openapi({ description: "far and fpir without an impostor table: the ROC point used, its false and true accept rates on the manifest's ROC pairs (roc.pairs)" }),
+      .openapi({ description: "far and fpir without an impostor table: the ROC point used, its false and true accept rates on the manifest's ROC pairs (roc.pairs: LFW View 2 with the head fixed, optimistic)" }),
   })
   .openapi('OperatingPoint', { description: 'The threshold this answer applied, and where it came from' }) satisfies z.ZodType<OperatingPoint>;
 

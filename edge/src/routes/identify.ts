@@ -10,7 +10,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { API_KEY_ERRORS, requireApiKey } from '../http/auth';
 import { discloseIdentify } from '../http/disclosure';
 import { BoxField, BoxFormField } from '../image/box';
-import { IdentifyOperatingPointFields, judgeSimilarity, oneOperatingPoint, OperatingPointSchema } from '../model/decision';
+import { FAR_DESCRIPTION, IdentifyOperatingPointFields, judgeSimilarity, oneOperatingPoint, OperatingPointSchema } from '../model/decision';
 import { identifyOperatingPoint } from '../model/operating-point';
 import { operatingSettings } from '../model/operating-settings';
 import { embedImages } from '../model/embed-images';
@@ -20,13 +20,19 @@ import { getModel } from '../model/loader';
 import { Base64Image, FormImage, imageBytes, intField, isJsonBody, jsonOrMultipart } from '../http/request-input';
 import { api, apiKeyAuth, errors, FaceSchema, IMAGE_ERRORS, json, ok, ScoreSchema } from './openapi';
 
+// far on identify is per comparison, and a stranger meets N of them.
+const Far = IdentifyOperatingPointFields.far.openapi({
+  description:
+    `${FAR_DESCRIPTION}. Here far applies to each comparison: a stranger searched against N comparisons (the gallery rows) ` +
+    'is named with probability about 1 − (1 − far)^N (0.001 over 1,000 rows: 63%); fpir sets that probability instead',
+});
 const TopK = intField(1, MAX_TOP_K, `candidates to return (default ${DEFAULT_TOP_K}); the query parameter wins over the body field`);
 const IdentifyJson = z
-  .object({ image: Base64Image, box: BoxField, topK: TopK, ...IdentifyOperatingPointFields })
+  .object({ image: Base64Image, box: BoxField, topK: TopK, ...IdentifyOperatingPointFields, far: Far })
   .superRefine(oneOperatingPoint)
   .openapi('IdentifyJson');
 const IdentifyForm = z
-  .object({ image: FormImage, box: BoxFormField, topK: TopK, ...IdentifyOperatingPointFields })
+  .object({ image: FormImage, box: BoxFormField, topK: TopK, ...IdentifyOperatingPointFields, far: Far })
   .superRefine(oneOperatingPoint)
   .openapi('IdentifyForm');
 
