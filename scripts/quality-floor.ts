@@ -9,7 +9,7 @@
 import { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { alignDetection, chooseFace } from '../models/contract/face/pipeline.js';
+import { chooseFace } from '../models/contract/face/pipeline.js';
 import { faceQuality, qualityIssues, type FaceQuality, type QualityFloor } from '../models/contract/face/quality.js';
 import { NodeFaceDetector } from '../models/face-detector.js';
 import { readManifest } from '../models/load.js';
@@ -64,7 +64,7 @@ if (paths.length) {
   for (const [i, path] of paths.entries()) {
     const img = await decodeImage(join(lfw.images, path));
     const c = chooseFace(await detector.detect(img), 'largest', face.minFaceSize);
-    if (c.ok) quality[path] = faceQuality(c.face, alignDetection(img, c.face, face.align).image, face.align);
+    if (c.ok) quality[path] = faceQuality(c.face, img);
     bar(i + 1, paths.length);
   }
   bar.end();

@@ -64,7 +64,7 @@ export async function findFace(model: Model, img: RawImage, policy: FacePolicy, 
     });
   }
   const canvas = alignDetection(img, c.face, spec.align).image;
-  const quality = faceQuality(c.face, canvas, spec.align);
+  const quality = faceQuality(c.face, img);
   const face = { ...faceReport(c.face, c.found, img), quality: roundQuality(quality) };
   const reasons = floor ? qualityIssues(quality, floor) : [];
   if (reasons.length)

@@ -1,11 +1,19 @@
-// Face quality from what detection and alignment already give: the detector's confidence, the face's
-// size, head pose from the six landmarks (roll from the eye line, yaw from where the nose tip sits
-// between the eyes), and on the aligned face (the template's inner region) sharpness — the variance
-// of the Laplacian of the grey image — and exposure. Pure code shared by trainer and Worker; the
-// floors are data (measured by scripts/quality-floor.ts, served from the Worker's configuration).
+// Face quality from what detection gives: the detector's confidence, the face's size, head pose from
+// the six landmarks (roll from the eye line, yaw from where the nose tip sits between the eyes), and
+// sharpness — the variance of the Laplacian of the grey image — and exposure on the face aligned
+// into one fixed frame (QUALITY_FRAME, whatever canvas the backbone uses, so one floor means the same
+// for every backbone). Pure code shared by trainer and Worker; the floors are data (measured by
+// scripts/quality-floor.ts, served from edge/src/model/quality-floor.ts).
 import type { Box, RawImage } from '../preprocess.js';
-import type { AlignSpec } from './align.js';
+import { alignmentTransform, warpToCanvas, type AlignSpec, type Point } from './align.js';
 import type { Detection } from './detect.js';
+
+/** The frame quality is measured in: the LFW-fitted template (models/face-template.json) on 250 px, the frame the floor was measured in. */
+export const QUALITY_FRAME: AlignSpec = {
+  size: 250,
+  template: { rightEye: [103.42, 113.25], leftEye: [147.08, 112.65], noseTip: [125.54, 137.25], mouth: [125.89, 160.83] },
+  source: 'models/face-template.json',
+};
 
 export interface FaceQuality {
   /** Detector confidence, 0–1. */
@@ -97,9 +105,10 @@ export function regionStats(img: RawImage, r: Box): { sharpness: number; brightn
   return { sharpness: n ? s2 / n - mean * mean : 0, brightness: grey.length ? sum / grey.length : 0, clipped: grey.length ? clipped / grey.length : 0 };
 }
 
-/** Quality of a detected face, given its aligned canvas. */
-export function faceQuality(d: Detection, aligned: RawImage, spec: AlignSpec): FaceQuality {
-  return { score: d.score, size: Math.max(d.box.w, d.box.h), ...headPose(d.landmarks), ...regionStats(aligned, innerFace(spec)) };
+/** Quality of a detected face in its photo (aligned into QUALITY_FRAME for sharpness and exposure). */
+export function faceQuality(d: Detection, img: RawImage): FaceQuality {
+  const aligned = warpToCanvas(img, alignmentTransform(d.landmarks as Point[], QUALITY_FRAME), QUALITY_FRAME.size);
+  return { score: d.score, size: Math.max(d.box.w, d.box.h), ...headPose(d.landmarks), ...regionStats(aligned, innerFace(QUALITY_FRAME)) };
 }
 
 /** The floors a face misses, as reasons ("sharpness 12.3 < 40"); empty when it meets them all. */
