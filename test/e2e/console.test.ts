@@ -153,9 +153,18 @@ describeWithLfw('web console in headless Chromium', () => {
     await page.click('a[href="#try"]');
     await page.setInputFiles('#identify-image', photo(A, 3));
     await page.waitForSelector('#identify-image-preview canvas.thumb');
+    // The API's own answer for this photo: at the served default (IDENTIFY_FPIR over 2 people) the
+    // InceptionV3 model may or may not clear the threshold for its own person (its FNIR is high,
+    // BENCHMARKS.md); the console must say what the answer says, and rank Rice first either way.
+    const body = new FormData();
+    body.append('image', new Blob([readFileSync(photo(A, 3))]), 'a.jpg');
+    const answer = await (await fetch(`${server.base}/v1/identify`, { method: 'POST', body })).json();
+    expect(answer.candidates[0].id).toBe(A);
     await page.click('#identify-form button[type=submit]');
-    await expect.poll(() => page.textContent('#identify-verdict'), { timeout: 90_000 }).toBe(`Best match: ${A}`);
+    const verdict = answer.match ? `Best match: ${A}` : 'No enrolled identity clears the threshold';
+    await expect.poll(() => page.textContent('#identify-verdict'), { timeout: 90_000 }).toBe(verdict);
     expect(await page.locator('#candidates tbody tr').count()).toBe(2);
+    expect(await page.locator('#candidates tbody tr').first().locator('td').nth(1).textContent()).toBe(A);
     const figure = page.locator('#identify-image-preview figure.photo');
     await figure.locator('canvas.crop').waitFor();
     const model = await (await fetch(`${server.base}/v1/model`)).json();
@@ -165,9 +174,6 @@ describeWithLfw('web console in headless Chromium', () => {
     expect(await figure.locator('.faces-found').textContent()).toMatch(/^(1 face found\.|\d faces found, the largest was used\.)$/);
     // The browser's crop is the Worker's: the same photo, the landmarks the API reports, aligned and
     // cropped here in Node with the contract (sharp decodes; Chromium's JPEG decoder differs slightly).
-    const body = new FormData();
-    body.append('image', new Blob([readFileSync(photo(A, 3))]), 'a.jpg');
-    const answer = await (await fetch(`${server.base}/v1/identify`, { method: 'POST', body })).json();
     const align: AlignSpec = await page.evaluate(() => JSON.parse(document.getElementById('console-data')!.textContent!).face.align);
     const { data, info } = await sharp(photo(A, 3)).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const img: RawImage = { data, width: info.width, height: info.height, channels: 3 };
