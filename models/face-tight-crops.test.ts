@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bySize } from './contract/face/pipeline.js';
 import type { Box } from './contract/preprocess.js';
-import { NodeFaceDetector } from './face-detector.js';
+import { NodeFaceDetector } from './node/face-detector.js';
 import { decodeImage } from '../trainer/data/images.js';
 import { describeWithLfw, LFW } from '../test/real-data.js';
 import { tightCrops, type TightCrop } from '../test/tight-crops.js';

@@ -4,7 +4,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { readManifest, NodeEmbedder } from './load.js';
+import { readManifest, NodeEmbedder } from './node/load.js';
 import { preprocess } from './contract/preprocess.js';
 import { dot, isMatch, squaredDistance } from './contract/distance.js';
 import { loadBackbone } from '../trainer/backbone/source.js';

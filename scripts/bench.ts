@@ -20,7 +20,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { arch, cpus } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { readManifest, modelBytes } from '../models/load.js';
+import { readManifest, modelBytes } from '../models/node/load.js';
 import { createWebSession, runWeb } from './lib/ort-web-probe.js';
 import { benchScan } from './bench/scan.js';
 import { benchFeatures, benchTrainEpoch } from './bench/trainer.js';

@@ -24,7 +24,7 @@ import { repoRoot, resolveDataDir } from '../paths.js';
 import { parseManifest, type ModelManifest } from '../models/contract/manifest.js';
 import type { PreprocessSpec } from '../models/contract/preprocess.js';
 import { similarityFromDistance } from '../models/contract/distance.js';
-import { defaultFaceSpec, detectorBytes } from '../models/face-detector.js';
+import { defaultFaceSpec, detectorBytes } from '../models/node/face-detector.js';
 import type { FaceSpec } from '../models/contract/face/pipeline.js';
 import { backbone, BACKBONE_IDS, DEFAULT_BACKBONE } from '../trainer/backbone/registry.js';
 import { buildBackbone } from '../trainer/backbone/dlib-build.js';

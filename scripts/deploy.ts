@@ -25,12 +25,12 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Command } from 'commander';
 import { experimental_readRawConfig } from 'wrangler';
-import { modelIsBuilt } from '../models/load.js';
+import { modelIsBuilt } from '../models/node/load.js';
 import { BACKBONE_IDS, buildArgs, checkBackboneId, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { repoRoot } from '../paths.js';
 import { uploadModel, type UploadPlan } from '../edge/scripts/upload-model.mjs';
 import { bindingName, indexName } from '../edge/src/gallery/vectorize/layout.js';
-import { readManifest } from '../models/load.js';
+import { readManifest } from '../models/node/load.js';
 
 /** Workers Paid limit on the compressed script (Free: 3 MiB). */
 export const GZIP_LIMIT = 10 * 1024 * 1024;

@@ -1,7 +1,7 @@
 // Runs before the tests: builds each registered backbone's models (models/build/…) from the
 // committed artefacts when they are missing or do not match its manifest.
 import { execFileSync } from 'node:child_process';
-import { modelIsBuilt } from '../models/load.js';
+import { modelIsBuilt } from '../models/node/load.js';
 import { repoRoot } from '../paths.js';
 import { BACKBONE_IDS, buildArgs, manifestOf } from '../trainer/backbone/ids.js';
 

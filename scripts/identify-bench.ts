@@ -13,7 +13,7 @@ import { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { readManifest } from '../models/load.js';
+import { readManifest } from '../models/node/load.js';
 import { photosDir, repoRoot, resolveDataDir } from '../paths.js';
 import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { atFpir, detCurve, drawGallery, heldOutDraw, rank1, ratesAt, SCORE_KINDS, search, type Draw, type ProbeResult, type ScoreKind } from '../trainer/evaluation/identify.js';

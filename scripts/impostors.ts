@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readManifest } from '../models/load.js';
+import { readManifest } from '../models/node/load.js';
 import { photosDir, repoRoot, resolveDataDir } from '../paths.js';
 import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { conservativePoints, conservativeTable, impostorTable, MIN_FALSE_ACCEPTS, pairScores, pointAt, targetPoints, topImpostors, type ImpostorTable, type PairScores, type TargetPoint } from '../trainer/evaluation/impostors.js';

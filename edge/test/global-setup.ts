@@ -9,7 +9,7 @@ import { basename, dirname, join, normalize, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { makeFixtures } from './fixtures';
 import { trainerReference } from './reference';
-import { blazefacePath, defaultFaceSpec } from '../../models/face-detector';
+import { blazefacePath, defaultFaceSpec } from '../../models/node/face-detector';
 import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../../trainer/backbone/ids';
 import type { FaceSpec } from '../../models/contract/face/pipeline';
 import { lfwImagesDir, photosDir as photosDirOf } from '../../paths';

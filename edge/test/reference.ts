@@ -9,7 +9,7 @@ import type { ModelManifest } from '../../models/contract/manifest';
 import { preprocess } from '../../models/contract/preprocess';
 import { alignDetection, chooseFace } from '../../models/contract/face/pipeline';
 import type { Detection } from '../../models/contract/face/detect';
-import { NodeFaceDetector } from '../../models/face-detector';
+import { NodeFaceDetector } from '../../models/node/face-detector';
 import { decodeImage } from '../../trainer/data/images';
 
 export interface TrainerReference {

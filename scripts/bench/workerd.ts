@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { readManifest, modelBytes } from '../../models/load.js';
+import { readManifest, modelBytes } from '../../models/node/load.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { startLocalServer } from '../lib/local-server.js';

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DetectorSpec } from '../../models/contract/face/detect.js';
-import { BLAZEFACE_BACK, NodeFaceDetector } from '../../models/face-detector.js';
+import { BLAZEFACE_BACK, NodeFaceDetector } from '../../models/node/face-detector.js';
 import { resolveDataDir } from '../../paths.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { readPeople } from '../../trainer/data/lfw.js';

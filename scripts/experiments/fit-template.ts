@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KEYPOINTS } from '../../models/contract/face/detect.js';
-import { NodeFaceDetector } from '../../models/face-detector.js';
+import { NodeFaceDetector } from '../../models/node/face-detector.js';
 import { resolveDataDir, repoRoot } from '../../paths.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { readPeople } from '../../trainer/data/lfw.js';

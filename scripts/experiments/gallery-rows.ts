@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { I8_UNIT, quantizeRow } from '../../edge/src/gallery/pack.js';
-import { readManifest, NodeEmbedder } from '../../models/load.js';
+import { readManifest, NodeEmbedder } from '../../models/node/load.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { dot } from '../../models/contract/distance.js';
 import { decodeImage } from '../../trainer/data/images.js';

@@ -24,7 +24,7 @@ import { dot } from '../../models/contract/distance.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { readPeople } from '../../trainer/data/lfw.js';
 import { repoRoot, resolveDataDir } from '../../paths.js';
-import { readManifest } from '../../models/load.js';
+import { readManifest } from '../../models/node/load.js';
 
 const o = new Command().option('--images <n>', '', '200').option('--runs <n>', 'timed ort-web runs per variant', '20').option('--data <dir>').option('--probe <file>').parse().opts();
 

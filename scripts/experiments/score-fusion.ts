@@ -8,7 +8,7 @@
 // TAR at FAR 1e-3 / 1e-4 / 1e-5 is reported on the other half beside each backbone alone.
 //   npx tsx scripts/experiments/score-fusion.ts [--seed 1] [--json]
 import { parseArgs } from 'node:util';
-import { readManifest } from '../../models/load.js';
+import { readManifest } from '../../models/node/load.js';
 import { resolveDataDir } from '../../paths.js';
 import { manifestOf } from '../../trainer/backbone/ids.js';
 import { makeRng, shuffle } from '../../trainer/data/rng.js';

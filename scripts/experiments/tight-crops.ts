@@ -5,7 +5,7 @@
 // the detector finds, a square crop of 1.1× (--enlarge) the detected box (colour) and a 92×112
 // greyscale crop of the same width (the AT&T/ORL format), each searched without the padded retry (before) and with it
 // (after). A face found after is checked against the face the crop was cut around (IoU ≥ 0.5).
-// The face-less images the tests use (edge/test/fixtures.ts, models/face-detector.test.ts) must
+// The face-less images the tests use (edge/test/fixtures.ts, models/node/face-detector.test.ts) must
 // give no detection either way. --variants tries other placements on the crops that fail before.
 //   npx tsx scripts/experiments/tight-crops.ts [--limit 3708] [--enlarge 1.1] [--variants] [--json]
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import * as ort from 'onnxruntime-node';
 import type { Detection, Placement } from '../../models/contract/face/detect.js';
 import { bySize, chooseFace, detectFaces, PADDED_RETRY, type RunDetector } from '../../models/contract/face/pipeline.js';
 import type { Box, RawImage } from '../../models/contract/preprocess.js';
-import { BLAZEFACE_BACK, blazefacePath, MIN_FACE_SIZE } from '../../models/face-detector.js';
+import { BLAZEFACE_BACK, blazefacePath, MIN_FACE_SIZE } from '../../models/node/face-detector.js';
 import { resolveDataDir } from '../../paths.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { makeFixtures } from '../../edge/test/fixtures.js';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { modelIsBuilt } from '../../models/load.js';
+import { modelIsBuilt } from '../../models/node/load.js';
 import { repoRoot } from '../../paths.js';
 import { buildArgs, manifestOf } from '../../trainer/backbone/ids.js';
 

@@ -11,7 +11,7 @@ import { alignFace } from '../../models/contract/face/align.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { similarityFromDistance, squaredDistance } from '../../models/contract/distance.js';
 import { parseManifest, type ModelManifest } from '../../models/contract/manifest.js';
-import { detectorBytes, MIN_FACE_SIZE, NodeFaceDetector } from '../../models/face-detector.js';
+import { detectorBytes, MIN_FACE_SIZE, NodeFaceDetector } from '../../models/node/face-detector.js';
 import { repoRoot, type LfwDir } from '../../paths.js';
 import { decodeImage } from '../data/images.js';
 import { parseTripletsCsv } from '../data/test-set.js';

@@ -14,7 +14,7 @@
 //               nose and mouth sit where BlazeFace itself puts them relative to the eyes.
 import type { AlignSpec, Point } from '../../models/contract/face/align.js';
 import { apply, fitSimilarity } from '../../models/contract/face/align.js';
-import { LFW_TEMPLATE } from '../../models/face-detector.js';
+import { LFW_TEMPLATE } from '../../models/node/face-detector.js';
 
 export const DLIB_CHIP_SIZE = 150;
 export const DLIB_CHIP_PADDING = 0.25;

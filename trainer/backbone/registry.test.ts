@@ -11,7 +11,7 @@ import * as ort from 'onnxruntime-node';
 import { alignFace } from '../../models/contract/face/align.js';
 import { preprocess } from '../../models/contract/preprocess.js';
 import { squaredDistance } from '../../models/contract/distance.js';
-import { NodeFaceDetector } from '../../models/face-detector.js';
+import { NodeFaceDetector } from '../../models/node/face-detector.js';
 import { loadHead } from '../training/head-weights.js';
 import { decodeImage } from '../data/images.js';
 import { readPairs } from '../data/lfw.js';

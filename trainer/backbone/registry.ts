@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { AlignSpec } from '../../models/contract/face/align.js';
 import type { FaceSpec } from '../../models/contract/face/pipeline.js';
 import { centreCrop, type PreprocessSpec } from '../../models/contract/preprocess.js';
-import { BLAZEFACE_BACK, LFW_TEMPLATE, MIN_FACE_SIZE } from '../../models/face-detector.js';
+import { BLAZEFACE_BACK, LFW_TEMPLATE, MIN_FACE_SIZE } from '../../models/node/face-detector.js';
 import { DataType, floatTensor, int64Tensor, type Graph } from '../onnx/ir.js';
 import { encodeModel } from '../onnx/proto.js';
 import { repoRoot } from '../../paths.js';

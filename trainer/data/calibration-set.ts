@@ -7,7 +7,7 @@ import { makeRng } from './rng.js';
 import { FaceCropper } from './face-crops.js';
 import { preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
 import type { FaceSpec } from '../../models/contract/face/pipeline.js';
-import { defaultFaceSpec } from '../../models/face-detector.js';
+import { defaultFaceSpec } from '../../models/node/face-detector.js';
 
 export async function calibrationImages(spec: PreprocessSpec, n: number, data?: string, seed = 7, face?: FaceSpec) {
   const lfw = resolveDataDir(data);

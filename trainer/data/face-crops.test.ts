@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Detection } from '../../models/contract/face/detect.js';
-import { defaultFaceSpec } from '../../models/face-detector.js';
+import { defaultFaceSpec } from '../../models/node/face-detector.js';
 import { chooseLfwFace, fallbackReason, FaceCropper, LandmarkCache, detectorKey, framingKey } from './face-crops.js';
 
 const det = (x: number, y: number, side: number, score = 0.9): Detection => ({

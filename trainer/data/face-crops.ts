@@ -133,7 +133,7 @@ export class FaceCropper {
   }
 
   private getDetector(): Promise<FaceDetector> {
-    this.detector ??= import('../../models/face-detector.js').then((m) => m.NodeFaceDetector.create(this.face.detector));
+    this.detector ??= import('../../models/node/face-detector.js').then((m) => m.NodeFaceDetector.create(this.face.detector));
     return this.detector;
   }
 

@@ -9,8 +9,8 @@ import type { FaceSpec } from '../../models/contract/face/pipeline.js';
 import type { Detection } from '../../models/contract/face/detect.js';
 import type { ModelManifest } from '../../models/contract/manifest.js';
 import { preprocess, type RawImage } from '../../models/contract/preprocess.js';
-import { NodeFaceDetector } from '../../models/face-detector.js';
-import { NodeEmbedder } from '../../models/load.js';
+import { NodeFaceDetector } from '../../models/node/face-detector.js';
+import { NodeEmbedder } from '../../models/node/load.js';
 import { repoRoot } from '../../paths.js';
 
 export type Refusal = 'no_face' | 'face_too_small';

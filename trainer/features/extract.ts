@@ -11,7 +11,7 @@ import type { BackboneSource } from '../backbone/source.js';
 import { FaceCropper, fallbackReason, framingKey, type Framing, type LandmarkCache } from '../data/face-crops.js';
 import { flipHorizontal, preprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
 import type { FaceSpec } from '../../models/contract/face/pipeline.js';
-import { defaultFaceSpec } from '../../models/face-detector.js';
+import { defaultFaceSpec } from '../../models/node/face-detector.js';
 
 export interface ExtractOptions {
   source: BackboneSource;

@@ -12,7 +12,7 @@ import { labeledSet } from '../data/dataset.js';
 import { indexImages, readPeople } from '../data/lfw.js';
 import { trainHead } from './train.js';
 import { lfwPreprocess, type PreprocessSpec } from '../../models/contract/preprocess.js';
-import { readManifest } from '../../models/load.js';
+import { readManifest } from '../../models/node/load.js';
 import { describeWithLfw, LFW } from '../../test/real-data.js';
 
 describeWithLfw('trainHead on real LFW features', () => {

@@ -4,11 +4,11 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { DetectorSpec } from './contract/face/detect.js';
-import type { AlignSpec } from './contract/face/align.js';
-import { detectFaces, type FaceSpec } from './contract/face/pipeline.js';
-import template from './face-template.json' with { type: 'json' };
-import type { RawImage } from './contract/preprocess.js';
+import type { DetectorSpec } from '../contract/face/detect.js';
+import type { AlignSpec } from '../contract/face/align.js';
+import { detectFaces, type FaceSpec } from '../contract/face/pipeline.js';
+import template from '../face-template.json' with { type: 'json' };
+import type { RawImage } from '../contract/preprocess.js';
 
 /** MediaPipe BlazeFace "back" (full-range) 256×256, as exported to ONNX by keijiro (Apache-2.0). */
 export const BLAZEFACE_BACK: DetectorSpec = {

@@ -3,8 +3,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { ModelManifest } from './contract/manifest.js';
-import { repoRoot } from '../paths.js';
+import type { ModelManifest } from '../contract/manifest.js';
+import { repoRoot } from '../../paths.js';
 
 /** The built manifest: models/manifest.json (InceptionV3), or another backbone's (repo-relative path). */
 export function readManifest(manifest = 'models/manifest.json'): ModelManifest {
