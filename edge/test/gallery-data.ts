@@ -1,5 +1,6 @@
 // Synthetic galleries for the scan tests and the workerd scan timing: seeded unit vectors packed
 // into shards behind an in-memory KV stand-in holding one snapshot ('v', generation 'g').
+import { searchGallery } from '../src/gallery/cache';
 import { packShards, type Dtype } from '../src/gallery/pack';
 import { headKey, shardKey, type GalleryHead } from '../src/gallery/store';
 
@@ -31,4 +32,16 @@ export function fakeKv(n: number, dim: number, dtype: Dtype, seed: number) {
   const head: GalleryHead = { modelVersion: 'v', generation: 'g', dim, dtype, shards: shards.map((_, i) => shardKey('v', 'g', i)), identities: n, rows: n, fingerprint: '', builtAt: 1 };
   const kv = new Map<string, unknown>([[headKey('v'), head], ...shards.map((b, i) => [head.shards[i], b] as [string, unknown])]);
   return { entries, kv: { get: async (key: string) => kv.get(key) ?? null } as unknown as KVNamespace };
+}
+
+/** Times one identify scan per query (top 5) against a loaded gallery: per-query ms sorted ascending, and the wall time of the loop. */
+export async function timeScans(kv: KVNamespace, version: string, queries: Float32Array[]): Promise<{ sorted: number[]; wallMs: number }> {
+  const t: number[] = [];
+  const d0 = Date.now();
+  for (const q of queries) {
+    const t0 = performance.now();
+    await searchGallery(kv, version, q, 5);
+    t.push(performance.now() - t0);
+  }
+  return { sorted: t.sort((a, b) => a - b), wallMs: Date.now() - d0 };
 }

@@ -9,7 +9,7 @@ import { it } from 'vitest';
 import { currentSnapshot, resetGallery, searchGallery } from '../src/gallery/cache';
 import { packShards } from '../src/gallery/pack';
 import { headKey, shardKey, type GalleryHead } from '../src/gallery/store';
-import { rng, unit } from './gallery-data';
+import { rng, timeScans, unit } from './gallery-data';
 
 const DIM = 128, CHUNK = 50_000;
 
@@ -38,15 +38,7 @@ it('KV gallery from 100k to 1M identities inside workerd', async () => {
     const loadMs = Date.now() - l0;
     const held = (await currentSnapshot(kv, 'v')).heldBytes;
     clear();
-    const t: number[] = [];
-    const d0 = Date.now();
-    for (const q of qs) {
-      const t0 = performance.now();
-      await searchGallery(kv, 'v', q, 5);
-      t.push(performance.now() - t0);
-    }
-    const wallMs = Date.now() - d0;
-    t.sort((a, b) => a - b);
+    const { sorted: t, wallMs } = await timeScans(kv, 'v', qs);
     console.log(`KV_CEILING ${JSON.stringify({ n, shards, shardBytes, heldBytes: held, loadMs, queries: qs.length, p50: t[10], max: t[19], perQueryWallMs: wallMs / qs.length })}`);
   }
   resetGallery();

@@ -5,7 +5,7 @@
 // whether they moved.
 import { it } from 'vitest';
 import { resetGallery, searchGallery } from '../src/gallery/cache';
-import { fakeKv, rng, unit } from './gallery-data';
+import { fakeKv, rng, timeScans, unit } from './gallery-data';
 
 it('times the 100k scan inside workerd', async () => {
   for (const dtype of ['f32', 'i8'] as const) {
@@ -14,15 +14,7 @@ it('times the 100k scan inside workerd', async () => {
     const r = rng(4);
     const qs = Array.from({ length: 20 }, () => unit(128, r));
     await searchGallery(kv, 'v', qs[0], 5);
-    const t: number[] = [];
-    const d0 = Date.now();
-    for (const q of qs) {
-      const t0 = performance.now();
-      await searchGallery(kv, 'v', q, 5);
-      t.push(performance.now() - t0);
-    }
-    const wallMs = Date.now() - d0;
-    t.sort((a, b) => a - b);
+    const { sorted: t, wallMs } = await timeScans(kv, 'v', qs);
     console.log(`SCAN_WORKERD ${JSON.stringify({ n: 100_000, dtype, queries: qs.length, p50: t[10], max: t[19], wallMs, clocksAdvance: t[19] > 0 || wallMs > 0 })}`);
   }
   resetGallery();
