@@ -1,5 +1,5 @@
 // Command line for the offline trainer: a thin commander layer over the library functions.
-//   npx tsx trainer/cli.ts <test-set|features|train|export|threshold|evaluate|report> [options]
+//   npx tsx trainer/cli.ts <test-set|features|teacher|train|export|threshold|evaluate|report> [options]
 // Logs go to stderr; the result goes to stdout (as JSON with --json). Progress bars only on a TTY.
 import { Command, Option } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -101,6 +101,12 @@ program.command('features').description('extract and cache backbone features (ow
     await mod.featuresCommand(process.argv.slice(process.argv.indexOf('features') + 1));
   });
 
+program.command('teacher').description('distillation targets: dlib_resnet embeddings of the training images (+ --views K jittered views in both stores), then of every other image').allowUnknownOption().allowExcessArguments()
+  .action(async () => {
+    const spec: string = './features/teacher.js'; // loaded lazily: it pulls in onnxruntime
+    await (await import(spec)).teacherCommand(process.argv.slice(process.argv.indexOf('teacher') + 1));
+  });
+
 command('train', 'train the head on cached features (resumes from <run>/checkpoint); --set flipViews=true also trains on the mirrored store', ['features', 'data', 'run', 'epochs', 'lr', 'batchSize', 'margin', 'hardFraction', 'seed', 'set', 'fresh', 'json'], async (o) => {
   if (!o.features) throw new Error('train needs --features <store folder>');
   const sets = parseSets(o.set);
@@ -109,8 +115,11 @@ command('train', 'train the head on cached features (resumes from <run>/checkpoi
     ...sets, epochs: o.epochs, learningRate: o.lr, batchSize: o.batchSize, margin: o.margin, hardFraction: o.hardFraction, seed: o.seed,
   };
   const bar = progressBar('epoch', wantProgress(o.json));
+  const c = makeConfig(overrides);
+  const spec: string = './features/teacher.js'; // loaded lazily: it pulls in onnxruntime
+  const teacher = c.distillWeight > 0 || c.jitterViews > 0 ? (await import(spec)).teacherFor(store, c.jitterSeed) : undefined;
   const r = await trainOnStore(store, resolveDataDir(o.data), overrides as Partial<TrainConfig>, {
-    outDir: fromRepo(o.run), resume: !o.fresh, log: (m) => { bar.end(); log(m); }, onBatch: bar,
+    outDir: fromRepo(o.run), resume: !o.fresh, log: (m) => { bar.end(); log(m); }, onBatch: bar, teacher,
   }, flipStore);
   bar.end();
   return { run: fromRepo(o.run), final: r.metrics.at(-1) ?? null, baseline: r.baseline };

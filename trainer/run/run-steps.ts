@@ -74,7 +74,11 @@ export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainP
   const out: Evaluation = { methods, notes };
   if (i.trainPerFold) {
     const settings = i.perFoldSettings ?? {};
-    const r = await view2TrainPerFold(i.lfw, i.store, { ...config, ...settings }, { log, outDir: join(i.run, 'view2-folds') });
+    const fold = makeConfig({ ...config, ...settings });
+    // Distillation / jittered views: the per-fold trainings read the same teacher store (every LFW image, `trainer teacher --scope all`).
+    const spec: string = '../features/teacher.js'; // loaded lazily: it pulls in onnxruntime
+    const teacher = fold.distillWeight > 0 || fold.jitterViews > 0 ? (await import(spec)).teacherFor(i.store, fold.jitterSeed) : undefined;
+    const r = await view2TrainPerFold(i.lfw, i.store, fold, { log, outDir: join(i.run, 'view2-folds'), teacher });
     out.view2TrainPerFold = { ...r, settings };
   }
   writeJson(runFile(i.run, 'evaluation'), out);

@@ -1,6 +1,9 @@
 // Training configuration: defaults plus overrides, checked by name and type, so that a run is fully
 // described by the config.json written beside its outputs.
 
+/** The distillation terms trainer/training/distill-loss.ts implements. */
+export const DISTILL_LOSSES = ['cosine', 'relational'] as const;
+
 export interface TrainConfig {
   epochs: number;
   batchSize: number;
@@ -27,6 +30,13 @@ export interface TrainConfig {
   keepBest: boolean;
   /** Augmentation: every epoch, each training image is seen as its plain or its mirrored features (a coin flip; needs the -flip store). */
   flipViews: boolean;
+  /** Distillation weight λ: loss = triplet + λ · distill(student, teacher) (0 = off; needs the teacher store, `trainer teacher`). */
+  distillWeight: number;
+  /** 'cosine' (1 − cos to the teacher's embedding) or 'relational' (MSE between the batch's cosine matrices). */
+  distillLoss: string;
+  /** Augmentation: every epoch, each training image is seen as its plain view or one of its first jitterViews jittered views (uniform; rows `<path>#jitter<jitterSeed>.<k>` of both stores). */
+  jitterViews: number;
+  jitterSeed: number;
 }
 
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
@@ -46,6 +56,10 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   standardize: true,
   keepBest: true,
   flipViews: false,
+  distillWeight: 0,
+  distillLoss: 'cosine',
+  jitterViews: 0,
+  jitterSeed: 1,
 });
 
 export function makeConfig(overrides: Partial<Record<keyof TrainConfig, unknown>> = {}): TrainConfig {
@@ -61,6 +75,9 @@ export function makeConfig(overrides: Partial<Record<keyof TrainConfig, unknown>
   const c = out as unknown as TrainConfig;
   if (c.epochs < 0 || c.batchSize < 1 || c.learningRate <= 0) throw new Error('epochs ≥ 0, batchSize ≥ 1 and learningRate > 0 required');
   if (c.hardFraction < 0 || c.hardFraction > 1 || c.valFraction <= 0 || c.valFraction >= 1) throw new Error('hardFraction in [0, 1] and valFraction in (0, 1) required');
+  if (c.distillWeight < 0 || !(DISTILL_LOSSES as readonly string[]).includes(c.distillLoss)) throw new Error(`distillWeight ≥ 0 and distillLoss one of ${DISTILL_LOSSES.join(', ')} required`);
+  if (!Number.isInteger(c.jitterViews) || c.jitterViews < 0) throw new Error('jitterViews must be a whole number ≥ 0');
+  if (c.jitterViews > 0 && c.flipViews) throw new Error('flipViews and jitterViews do not combine (one view per image and epoch)');
   return c;
 }
 

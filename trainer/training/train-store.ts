@@ -36,6 +36,7 @@ export async function trainOnStore(
     // Aligned features: the FaceSpec travels to the manifest (scripts/build-model.ts reads meta.face).
     ...(m.face ? { framing: m.framing, face: m.face } : {}),
     split: { valFraction: c.valFraction, seed: c.seed },
+    ...(c.distillWeight > 0 || c.jitterViews > 0 ? { teacher: opts.teacher?.key ?? 'unknown' } : {}),
     ...opts.meta,
   };
   let mirroredTrain: Float32Array | undefined;

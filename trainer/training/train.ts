@@ -1,6 +1,8 @@
 // Trains the embedding head on cached features with triplet loss: Adam (lr annealed ×lrDecay per
 // epoch), random triplets then a mix with hard ones mined from the current embeddings, validation
 // on held-out identities after every epoch, checkpoints for resuming, metrics.jsonl for curves.
+// Optional: distillation from a teacher's embeddings (λ · distill term) and jittered views
+// (each image seen as its plain or one of its K jittered views per epoch), from a DistillSource.
 import * as tf from '@tensorflow/tfjs';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,19 +13,23 @@ import { buildHead, embedRows, getHeadWeights } from './head.js';
 import { EMBEDDING_SIZE, foldInputNorm, loadHead, saveHead, type HeadWeights, type InputNorm } from './head-weights.js';
 import { applyInputNorm, fitInputNorm } from './input-norm.js';
 import { trainEpoch } from './epoch.js';
-import { makeRng, subSeed } from '../data/rng.js';
+import { makeRng, shuffle, subSeed } from '../data/rng.js';
 import { adaptiveTriplets, randomTriplets } from '../data/sampler.js';
 import { makeTestTriplets, scoreTriplets, type Triplet } from '../data/test-set.js';
 import { kFoldThreshold } from '../evaluation/threshold.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { readMetrics } from '../run/run-dir.js';
 import { initBackend } from './tf-backend.js';
+import { distillArrays, type DistillSource } from './distill-data.js';
+import type { DistillLossKind } from './distill-loss.js';
 
 export interface EpochMetrics {
   epoch: number;
   learningRate: number;
   /** Mean minibatch loss over the epoch's triplets (hard ones included); null for epoch 0. */
   trainLoss: number | null;
+  /** With distillation: the mean distillation term (before λ) over the epoch's batches. */
+  distillLoss?: number;
   valLoss: number;
   /** 10-fold cross-validated accuracy on the validation comparisons, ± std over folds. */
   valAccuracy: number;
@@ -43,6 +49,8 @@ export interface TrainOptions {
   onBatch?: (done: number, total: number) => void;
   /** With flipViews: the mirrored images' raw features, row-aligned with the training set. */
   mirroredTrain?: Float32Array;
+  /** With distillWeight > 0 or jitterViews > 0: the teacher's embeddings and the jittered views, by path. */
+  teacher?: DistillSource;
 }
 
 export interface TrainResult {
@@ -111,6 +119,22 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
     for (let i = 0; i < train.paths.length; i++) x.set((rng.next() < 0.5 ? xTrain : mirror).subarray(i * dim, (i + 1) * dim), i * dim);
     return x;
   };
+  const distillOn = c.distillWeight > 0;
+  if ((distillOn || c.jitterViews > 0) && !opts.teacher) throw new Error('distillWeight > 0 or jitterViews > 0 needs the teacher store (run `npx tsx trainer/cli.ts teacher`)');
+  const dd = distillOn || c.jitterViews > 0 ? distillArrays(train.paths, train.features, dim, opts.teacher!, c.jitterViews, distillOn) : undefined;
+  if (dd?.missingViews) log(`warning: ${dd.missingViews} jittered views are not cached and fall back to the plain image (run \`trainer teacher --views ${c.jitterViews}\`)`);
+  const xViews = dd ? dd.views.map((v) => applyInputNorm(v, dim, norm)) : [];
+  /** The epoch's view of the training rows with jitterViews: each row plain or one of its K views (uniform), features and teacher row alike. */
+  const jitteredView = (rng: ReturnType<typeof makeRng>) => {
+    const x = new Float32Array(xTrain.length), td = opts.teacher?.dim ?? 0;
+    const t = dd?.targets ? new Float32Array(train.paths.length * td) : undefined;
+    for (let i = 0; i < train.paths.length; i++) {
+      const v = rng.int(c.jitterViews + 1);
+      x.set((v ? xViews[v - 1] : xTrain).subarray(i * dim, (i + 1) * dim), i * dim);
+      if (t) t.set(dd!.targets![v].subarray(i * td, (i + 1) * td), i * td);
+    }
+    return { x, t };
+  };
   const xVal = applyInputNorm(val.features, dim, norm);
   const valTriplets = makeTestTriplets(setIndex(val), c.valTriplets, subSeed(c.seed, 7));
   const baseline = scoreValidation(val, l2Normalize(val.features, dim), dim, valTriplets, c);
@@ -134,23 +158,28 @@ export async function trainHead(train: LabeledSet, val: LabeledSet, overrides: P
       if (bestBase) saveHead(bestBase, best.head!, { epoch: m.epoch });
     }
     if (out) appendFileSync(join(out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
-    log(`epoch ${m.epoch}: train loss ${m.trainLoss?.toFixed(4) ?? '-'}, val loss ${m.valLoss.toFixed(4)}, val accuracy ${m.valAccuracy.toFixed(4)} ± ${m.valAccuracyStd.toFixed(4)} (${m.seconds.toFixed(1)} s)`);
+    log(`epoch ${m.epoch}: train loss ${m.trainLoss?.toFixed(4) ?? '-'}${m.distillLoss !== undefined ? ` (distill ${m.distillLoss.toFixed(4)})` : ''}, val loss ${m.valLoss.toFixed(4)}, val accuracy ${m.valAccuracy.toFixed(4)} ± ${m.valAccuracyStd.toFixed(4)} (${m.seconds.toFixed(1)} s)`);
     opts.onEpoch?.(m);
   };
-  const validate = (epoch: number, trainLoss: number | null, t0: number) =>
-    record({ epoch, learningRate: lr, trainLoss, ...scoreValidation(val, embedRows(model, xVal, dim), EMBEDDING_SIZE, valTriplets, c), seconds: (performance.now() - t0) / 1000 });
+  const validate = (epoch: number, trainLoss: number | null, t0: number, distillLoss?: number) =>
+    record({ epoch, learningRate: lr, trainLoss, ...(distillLoss !== undefined ? { distillLoss } : {}), ...scoreValidation(val, embedRows(model, xVal, dim), EMBEDDING_SIZE, valTriplets, c), seconds: (performance.now() - t0) / 1000 });
   if (start === 0) validate(0, null, performance.now());
 
   for (let epoch = start + 1; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
     const rng = makeRng(subSeed(c.seed, epoch));
     const hard = epoch > c.hardFromEpoch && c.hardFraction > 0;
-    const x = xMirror ? mixedView(xMirror, makeRng(subSeed(c.seed, 1000 + epoch))) : xTrain;
+    const jv = c.jitterViews > 0 ? jitteredView(makeRng(subSeed(c.seed, 2000 + epoch))) : undefined;
+    const x = jv ? jv.x : xMirror ? mixedView(xMirror, makeRng(subSeed(c.seed, 1000 + epoch))) : xTrain;
+    const targets = jv?.t ?? dd?.targets?.[0];
     const t = hard
       ? adaptiveTriplets(train.labels, embedRows(model, x, dim), EMBEDDING_SIZE, rng, c)
       : randomTriplets(train.labels, rng);
-    const loss = trainEpoch({ model, optimizer, x, dim, triplets: t, batchSize: c.batchSize, margin: c.margin, onBatch: opts.onBatch });
-    validate(epoch, loss, t0);
+    const distill = distillOn && targets
+      ? { targets, dim: opts.teacher!.dim, weight: c.distillWeight, kind: c.distillLoss as DistillLossKind, extraRows: shuffle(Int32Array.from(train.labels.keys()), makeRng(subSeed(c.seed, 3000 + epoch))) }
+      : undefined;
+    const loss = trainEpoch({ model, optimizer, x, dim, triplets: t, batchSize: c.batchSize, margin: c.margin, distill, onBatch: opts.onBatch });
+    validate(epoch, loss.loss, t0, distill ? loss.distill : undefined);
     lr *= c.lrDecay;
     setLr(lr);
     if (ckptDir) await saveCheckpoint(ckptDir, model, optimizer, norm, { epoch, learningRate: lr, iterations: optimizer.iterations });
