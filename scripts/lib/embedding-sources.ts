@@ -11,6 +11,8 @@
 // the framing benchmark's wrong-face rule.
 //   photos      the labelled faces of ../shared/data/photos (scripts/lib/photo-labels.ts), each
 //               distinct file once (by content), faces named left to right as photos-identify does
+//   cohort      the verify S-norm cohort: one seeded image of each of a seeded draw of TRAINING
+//               identities (peopleDevTrain less the head's validation slice), never peopleDevTest
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +21,10 @@ import type { RawImage } from '../../models/contract/preprocess.js';
 import type { ModelManifest } from '../../models/contract/manifest.js';
 import type { LfwDir } from '../../paths.js';
 import { decodeImage } from '../../trainer/data/images.js';
+import { devIdentities } from '../../trainer/data/lfw-data.js';
 import { indexImages, readPeople } from '../../trainer/data/lfw.js';
 import { makeRng, shuffle, subSeed } from '../../trainer/data/rng.js';
+import { DEFAULT_CONFIG } from '../../trainer/training/config.js';
 import { EmbeddingCache, embeddingsDir, type Embedded } from '../../trainer/evaluation/embedding-cache.js';
 import type { ServedFaces } from '../../trainer/evaluation/served-faces.js';
 import { apply, invert } from '../../models/contract/face/align.js';
@@ -36,7 +40,11 @@ export function checkSource(s: string): SourceId {
   return s as SourceId;
 }
 
-export interface SourceOptions { lfw?: LfwDir; photos?: string; seed: number; perPerson: number }
+export const COHORT = 'cohort';
+/** Training identities drawn for the cohort beyond its size, so refused faces leave it full. */
+export const COHORT_SPARE = 50;
+
+export interface SourceOptions { lfw?: LfwDir; photos?: string; seed: number; perPerson: number; cohort?: { size: number; seed: number } }
 
 export const OFF_CENTRE = 50;
 
@@ -57,10 +65,17 @@ export function lfwTestPeople(lfw: LfwDir): { name: string; paths: string[] }[] 
   return readPeople(lfw.file('peopleDevTest.txt'))[0].map((p) => ({ name: p.name, paths: index.get(p.name) ?? [] })).filter((p) => p.paths.length).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+/** An LFW photo, its subject centred on the 250 px source. */
+async function lfwPhoto(lfw: LfwDir, path: string): Promise<Loaded> {
+  const img = await decodeImage(join(lfw.images, path));
+  const k = 250 / img.width;
+  return { img, toSource: ([x, y]: [number, number]): [number, number] => [x * k, y * k] };
+}
+
 function lfwJobs(lfw: LfwDir): Job[] {
   return lfwTestPeople(lfw).flatMap((p) => p.paths.map((path) => ({
     keys: [path], identities: [p.name],
-    load: async () => { const img = await decodeImage(join(lfw.images, path)); const k = 250 / img.width; return { img, toSource: ([x, y]: [number, number]): [number, number] => [x * k, y * k] }; },
+    load: () => lfwPhoto(lfw, path),
   })));
 }
 
@@ -91,6 +106,18 @@ function recomposedJobs(lfw: LfwDir, seed: number, perPerson: number): Job[] {
   });
 }
 
+const HEAD_SPLIT = { valFraction: DEFAULT_CONFIG.valFraction, seed: DEFAULT_CONFIG.seed };
+
+/** One seeded image of each of size + COHORT_SPARE seeded training identities (the head's split). */
+function cohortJobs(lfw: LfwDir, seed: number, size: number): Job[] {
+  const rng = makeRng(subSeed(seed, size));
+  const train = devIdentities(lfw, HEAD_SPLIT.valFraction, HEAD_SPLIT.seed).train;
+  return shuffle([...train.keys()].sort(), rng).slice(0, size + COHORT_SPARE).map((name) => {
+    const paths = train.get(name)!, path = paths[rng.int(paths.length)];
+    return { keys: [path], identities: [name], load: () => lfwPhoto(lfw, path) };
+  });
+}
+
 /** Every distinct labelled photo (enrolment folders first); a photo of one person not enrolled names its own identity. */
 function photoJobs(photos: string): Job[] {
   const seen = new Set<string>();
@@ -106,16 +133,18 @@ function photoJobs(photos: string): Job[] {
   return jobs;
 }
 
-function jobsOf(source: SourceId, o: SourceOptions): Job[] {
+function jobsOf(source: SourceId | typeof COHORT, o: SourceOptions): Job[] {
   const need = <T>(v: T | undefined, what: string): T => { if (v === undefined) throw new Error(`source ${source} needs ${what}`); return v; };
+  if (source === COHORT) { const c = need(o.cohort, 'its size and seed'); return cohortJobs(need(o.lfw, 'the LFW data'), c.seed, c.size); }
   if (source === 'lfw') return lfwJobs(need(o.lfw, 'the LFW data'));
   if (source === 'recomposed') return recomposedJobs(need(o.lfw, 'the LFW data'), o.seed, o.perPerson);
   return photoJobs(need(o.photos, 'the photos folder'));
 }
 
 /** What a source's cache depends on besides the model version. */
-const configOf = (source: SourceId, o: SourceOptions) =>
-  source === 'recomposed' ? { source, seed: o.seed, perPerson: o.perPerson, recompose: DEFAULT_RECOMPOSE, offCentre: OFF_CENTRE }
+const configOf = (source: SourceId | typeof COHORT, o: SourceOptions) =>
+  source === COHORT ? { source, seed: o.cohort?.seed, size: o.cohort?.size, spare: COHORT_SPARE, split: HEAD_SPLIT, offCentre: OFF_CENTRE }
+    : source === 'recomposed' ? { source, seed: o.seed, perPerson: o.perPerson, recompose: DEFAULT_RECOMPOSE, offCentre: OFF_CENTRE }
     : source === 'lfw' ? { source, offCentre: OFF_CENTRE } : { source };
 
 export type EmbedProgress = (done: number, total: number) => void;
@@ -124,9 +153,10 @@ export type EmbedProgress = (done: number, total: number) => void;
  * The source's faces embedded by `faces` (what the cache lacks is computed and saved as it goes).
  * `pictures` counts the pictures the source holds; `seconds` the time spent embedding in this call.
  */
-export async function embedSource(source: SourceId, m: ModelManifest, faces: () => Promise<ServedFaces>, o: SourceOptions, progress: EmbedProgress = () => {}, saveEvery = 100): Promise<Embedded & { pictures: number; seconds: number }> {
+export async function embedSource(source: SourceId | typeof COHORT, m: ModelManifest, faces: () => Promise<ServedFaces>, o: SourceOptions, progress: EmbedProgress = () => {}, saveEvery = 100): Promise<Embedded & { pictures: number; seconds: number }> {
   const jobs = jobsOf(source, o);
-  const cache = new EmbeddingCache(embeddingsDir(m.modelVersion, source), m.modelVersion, source, configOf(source, o));
+  const dir = source === COHORT ? `${COHORT}-${o.cohort?.size}-seed${o.cohort?.seed}` : source;
+  const cache = new EmbeddingCache(embeddingsDir(m.modelVersion, dir), m.modelVersion, source, configOf(source, o));
   const todo = jobs.filter((j) => j.keys.some((k) => !cache.has(k)));
   const t0 = performance.now();
   let served: ServedFaces | undefined;
