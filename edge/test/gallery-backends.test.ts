@@ -1,16 +1,21 @@
 // The two gallery backends through the whole Worker inside workerd (issue 22): enrol → identify →
 // delete → identify answers alike on "kv" (the packed scan) and "vectorize" (the exact stand-in,
 // whose writes stay unindexed until its log is processed), concurrent enrolments of one identity,
-// and a writer interrupted between its record and the Vectorize upsert.
+// and a writer interrupted between its record and the Vectorize upsert. Deletion deletes (issue 21):
+// after DELETE and the next rebuild, raw storage holds neither the identity's id nor its embedding.
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetGallery } from '../src/gallery/cache';
+import { currentSnapshot, resetGallery } from '../src/gallery/cache';
 import { versionIndexes } from '../src/gallery/vectorize/indexes';
 import { recentWrites } from '../src/gallery/vectorize/recent';
 import { resetStandIns, standInIndexes, type VectorizeStandIn } from '../src/gallery/vectorize/standin';
 import { IdentityStore } from '../src/identity/store';
-import { call, fixtureB64, installTinyModel, startWithTinyModel, withWriterEnv } from './helpers';
+import { embedImages } from '../src/model/embed-images';
+import { getModel } from '../src/model/loader';
+import { call, fixture, fixtureB64, installTinyModel, startWithTinyModel, withWriterEnv } from './helpers';
+import { bestCosine, mentions } from './embedding-traces';
+import { allKvEntries, objectStorage } from './raw-storage';
 
 const VECTORIZE: Partial<Env> = { GALLERY_BACKEND: 'vectorize' };
 const images = (...names: string[]) => ({ json: { images: names.map(fixtureB64) } });
@@ -45,6 +50,61 @@ describe.each([['kv', {}], ['vectorize', VECTORIZE]] as const)('%s backend', (na
       expect(miss.data.match).toBeNull();
       expect(miss.data.candidates.map((c: { id: string }) => c.id)).toEqual(['bob']);
     });
+  });
+});
+
+/** What the model makes of these fixtures: the embeddings an enrolment of them stores. */
+const trueEmbeddings = async (...names: string[]) =>
+  (await embedImages(() => getModel(env), names.map((n) => ({ field: n, bytes: fixture(n) })))).embeddings;
+/** Far above any unrelated or encrypted bytes (< 0.4 at 128 dimensions), far below a stored row (int8: > 0.99). */
+const FOUND = 0.8;
+
+describe.each([['kv', {}], ['vectorize', VECTORIZE]] as const)('%s backend: deletion deletes', (name, e) => {
+  it('after DELETE and the next rebuild no KV key, Durable Object storage, snapshot row, index vector or alarm holds the identity', async () => {
+    const truth = await trueEmbeddings('person1.jpg', 'person1.png', 'person1-b.jpg');
+    const withKey = (key: string) => ({ headers: { 'Idempotency-Key': key }, env: e });
+    const nextRebuild = async () => (name === 'kv' ? expect((await call('POST', '/admin/gallery/rebuild')).status).toBe(200) : settle());
+    await writing(e, ['alice', 'bob'], async () => {
+      const put = await call('PUT', '/admin/identities/alice', { json: { images: [fixtureB64('person1.jpg'), fixtureB64('person1.png')], meta: { name: 'Alice' } }, ...withKey('k-enrol') });
+      expect(put.status).toBe(201);
+      expect((await call('POST', '/admin/identities/alice/images', { ...images('person1-b.jpg'), ...withKey('k-add') })).status).toBe(200);
+      expect((await call('PUT', '/admin/identities/bob', { ...images('person2.jpg'), env: e })).status).toBe(201);
+      await nextRebuild();
+      expect((await identify('person1-b.jpg', e)).data.match.id).toBe('alice');
+      expect((await call('DELETE', '/admin/identities/alice', withKey('k-delete'))).status).toBe(200);
+      await nextRebuild();
+    });
+
+    resetGallery(); // a fresh isolate: only what storage holds
+    const after = await identify('person1-b.jpg', e);
+    expect(after.data.match).toBeNull();
+    expect(after.data.candidates.map((c: { id: string }) => c.id)).toEqual(['bob']);
+
+    const found: string[] = [];
+    const check = (where: string, value: unknown) => {
+      if (mentions(value, 'alice') || mentions(value, 'Alice')) found.push(`${where}: the id`);
+      const cos = Math.max(...truth.map((t) => bestCosine(value, t)));
+      if (cos > FOUND) found.push(`${where}: an embedding (cosine ${cos.toFixed(3)})`);
+    };
+    const kv = await allKvEntries();
+    expect(kv.map((k) => k.name)).toContain('id:bob');
+    for (const k of kv) check(`KV ${k.binding} ${k.name}`, [k.name, k.metadata, k.value]);
+    const writer = await objectStorage(env.IDENTITY_WRITER as unknown as DurableObjectNamespace, 'alice');
+    for (const [key, value] of writer.entries) check(`alice's writer: ${key}`, [key, value]);
+    if (writer.alarm !== null) found.push(`alice's writer: an alarm at ${writer.alarm}`);
+    const recent = await objectStorage(env.GALLERY_RECENT as unknown as DurableObjectNamespace, 'tiny-1');
+    for (const [key, value] of recent.entries) check(`recent writes: ${key}`, [key, value]);
+    for (const ix of standInIndexes()) {
+      const held = ix as unknown as { vectors: Map<string, unknown>; log: unknown[] };
+      check(`index ${ix.name}`, [[...held.vectors.values()], held.log]);
+    }
+    expect(found).toEqual([]);
+    // The gallery still holds bob's row, in a form these checks recognise.
+    const bobRow = (await trueEmbeddings('person2.jpg'))[0];
+    const bobHeld = name === 'kv'
+      ? (await currentSnapshot(env.GALLERY, 'tiny-1')).rowsOf('bob')
+      : standInIndexes().flatMap((ix) => [...(ix as unknown as { vectors: Map<string, unknown> }).vectors.values()]);
+    expect(bestCosine(bobHeld, bobRow)).toBeGreaterThan(FOUND);
   });
 });
 

@@ -91,3 +91,32 @@ export function unpackShard(buf: ArrayBuffer): Shard {
   const rowScale = header.rowScale === 'u16' ? new Uint16Array(buf, scalesAt, rows) : new Uint16Array(rows).fill(65535);
   return { header, data: new Int8Array(buf, start, size), rowScale };
 }
+
+/** The shard without the identities `keep` refuses (their ids, times and rows; the rest byte for byte); null when it keeps them all. */
+export function withoutIdentities(buf: ArrayBuffer, keep: (id: string) => boolean): ArrayBuffer | null {
+  const { header: h, data, rowScale } = unpackShard(buf);
+  const kept = h.ids.map(keep);
+  if (kept.every(Boolean)) return null;
+  const header: ShardHeader = { ...h, ids: h.ids.filter((_, i) => kept[i]), updated: h.updated.filter((_, i) => kept[i]), counts: h.counts.filter((_, i) => kept[i]) };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = (8 + json.length + 3) & ~3;
+  const rows = header.counts.reduce((a, b) => a + b, 0);
+  const elt = data.BYTES_PER_ELEMENT, rowBytes = rows * h.dim * elt;
+  const scalesAt = (start + rowBytes + 1) & ~1;
+  const out = new ArrayBuffer(h.dtype === 'f32' ? start + rowBytes : scalesAt + (h.rowScale === 'u16' ? rows * 2 : 0));
+  new DataView(out).setUint32(0, MAGIC, true);
+  new DataView(out).setUint32(4, json.length, true);
+  new Uint8Array(out, 8, json.length).set(json);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength), to = new Uint8Array(out, start, rowBytes);
+  const scales = h.dtype === 'i8' && h.rowScale === 'u16' ? new Uint16Array(out, scalesAt, rows) : null;
+  let from = 0, at = 0;
+  h.counts.forEach((n, i) => {
+    if (kept[i]) {
+      to.set(bytes.subarray(from * h.dim * elt, (from + n) * h.dim * elt), at * h.dim * elt);
+      scales?.set(rowScale!.subarray(from, from + n), at);
+      at += n;
+    }
+    from += n;
+  });
+  return out;
+}

@@ -3,8 +3,8 @@
 // plus one get per identity changed since the previous snapshot (unchanged rows are reused from it),
 // at most MAX_RECORD_READS per run to stay inside a Worker invocation's KV operation limit; what is
 // left keeps its previous rows (or waits, if new) for the next run. Deleted identities leave the
-// snapshot at once. Writes, only when something changed: new shard keys, then the head. Every run
-// then collects garbage (store.ts): generations no reader can still need, GRACE_MS after they were
+// snapshot at once, and every other generation's shards too (store.ts scrub), before the head moves.
+// Writes, only when something changed: new shard keys, then the head. Every run then collects garbage (store.ts): generations no reader can still need, GRACE_MS after they were
 // replaced, and other model versions' galleries once retired. Two runs may overlap; store.ts says why
 // that is safe. The head read here may be stale (KV): that costs record reads, never correctness.
 import type { ModelManifest } from '../../../models/contract/manifest';
@@ -21,6 +21,8 @@ export interface RebuildResult {
   changed: boolean;
   /** false when the read budget ran out: the next run continues. */
   complete: boolean;
+  /** Shards of older generations (or other model versions) rewritten without identities no longer listed. */
+  scrubbed: number;
   modelVersion: string;
   generation: string | null;
   identities: number;
@@ -35,14 +37,25 @@ export async function rebuildGallery(
 ): Promise<RebuildResult> {
   const version = manifest.modelVersion, dim = manifest.output.embeddingSize;
   const ids = new IdentityStore(kv), store = new GalleryStore(kv);
-  const listing = (await ids.listAll()).filter((e) => e.meta.v === version);
+  const all = await ids.listAll();
+  const listed = new Map<string, Set<string>>();
+  for (const e of all) (listed.get(e.meta.v) ?? listed.set(e.meta.v, new Set()).get(e.meta.v)!).add(e.id);
+  const listing = all.filter((e) => e.meta.v === version);
   const fingerprint = await fingerprintOf(dtype, dim, listing.map((e) => [e.id, e.meta.u]));
   const head = await store.readHead(version);
   const prev = head ? await previous(kv, store, head) : null;
-  const result = (changed: boolean, complete: boolean, h: GalleryHead | null, recordsRead: number, keysRemoved: number): RebuildResult => ({
-    changed, complete, modelVersion: version, generation: h?.generation ?? null, identities: h?.identities ?? 0, rows: h?.rows ?? 0, recordsRead, keysRemoved,
+  const result = (changed: boolean, complete: boolean, h: GalleryHead | null, recordsRead: number, scrubbed: number, keysRemoved: number): RebuildResult => ({
+    changed, complete, modelVersion: version, generation: h?.generation ?? null, identities: h?.identities ?? 0, rows: h?.rows ?? 0, recordsRead, scrubbed, keysRemoved,
   });
-  if (head && prev && head.fingerprint === fingerprint) return result(false, true, head, 0, await store.collectGarbage(version, now()));
+  /** Garbage collection, then any other model version's shards that still hold identities gone from it. */
+  const tidy = async (scrubbed: number) => {
+    const gc = await store.collectGarbage(version, now());
+    return { scrubbed: scrubbed + (await store.scrub(await store.otherVersionsToScrub(gc.left, version, listed), listed)), removed: gc.removed };
+  };
+  if (head && prev && head.fingerprint === fingerprint) {
+    const t = await tidy(0);
+    return result(false, true, head, 0, t.scrubbed, t.removed);
+  }
 
   // Reuse unchanged rows; read changed records (within budget, in parallel batches).
   const reusable = prev && head?.dtype === dtype ? prev : null;
@@ -76,9 +89,17 @@ export async function rebuildGallery(
     identities: entries.length, rows: entries.reduce((s, e) => s + e.rows.length, 0),
   };
   const snapshot = new Snapshot(version, next, shards.map((s) => unpackShard(s.slice(0))));
-  await store.write(next, shards, now);
+  const mine = listed.get(version) ?? new Set<string>();
+  // No readable previous snapshot to compare with: scrub to be sure.
+  let dropped = !!head && !prev;
+  for (let i = 0; prev && i < prev.size && !dropped; i++) dropped = !mine.has(prev.idAt(i));
+  await store.writeShards(next, shards);
+  // Before the head moves: once it has, no generation of this version holds an identity it dropped.
+  const scrubbed = dropped ? await store.scrub((await store.keys()).filter((k) => k.version === version), listed, generation) : 0;
+  await store.putHead(next, now);
   install(snapshot);
-  return result(true, toRead.length <= MAX_RECORD_READS, next, recordsRead, await store.collectGarbage(version, now()));
+  const t = await tidy(scrubbed);
+  return result(true, toRead.length <= MAX_RECORD_READS, next, recordsRead, t.scrubbed, t.removed);
 }
 
 /** The snapshot `head` points to: this isolate's copy if current, else loaded from KV. */

@@ -20,8 +20,12 @@
 // readers' stale heads need the same grace period anyway, and it adds no binding or migration.
 // Another model version's gallery is retired (head, then shards) once its head is RETIRE_MS old:
 // a Worker serves one model version, and the galleries of one that still serves keep their head.
+// Deletion cannot wait for either: a rebuild that drops identities first rewrites every other
+// generation's shards without them (scrub), in place, before it moves the head; another version's
+// shards are scrubbed the same way once its head counts more identities than are listed under it.
+// A reader still following an older head then loads each shard with or without them, both whole.
 import { ApiError } from '../http/errors';
-import type { Dtype } from './pack';
+import { type Dtype, withoutIdentities } from './pack';
 
 export interface GalleryHead {
   modelVersion: string;
@@ -53,8 +57,10 @@ export function generationCreatedAt(generation: string): number {
   return Number.isFinite(t) ? t : 0;
 }
 
+export interface GalleryKey { name: string; version: string; generation: string | null }
+
 /** A gallery key's parts (generation null for a head); null for a key of another shape. */
-function parseKey(name: string): { version: string; generation: string | null } | null {
+function parseKey(name: string): Omit<GalleryKey, 'name'> | null {
   const parts = name.slice(PREFIX.length).split(':');
   if (parts.length >= 2 && parts[parts.length - 1] === 'head') return { version: parts.slice(0, -1).join(':'), generation: null };
   if (parts.length >= 3 && /^\d+$/.test(parts[parts.length - 1])) return { version: parts.slice(0, -2).join(':'), generation: parts[parts.length - 2] };
@@ -75,10 +81,14 @@ export class GalleryStore {
     return this.kv.get(key, { type: 'arrayBuffer', cacheTtl: 120 });
   }
 
-  /** Shards first, head last (so a reader following the head finds its shards), within WRITE_WINDOW_MS
-   *  of the generation's creation: later, the head is not put (503) and the shards become garbage. */
-  async write(head: GalleryHead, shards: ArrayBuffer[], now: () => number): Promise<void> {
+  /** A new generation's shards; its head is put after them (putHead), so a reader following the head finds them. */
+  async writeShards(head: GalleryHead, shards: ArrayBuffer[]): Promise<void> {
     await Promise.all(shards.map((s, i) => this.kv.put(head.shards[i], s)));
+  }
+
+  /** Moves the head, within WRITE_WINDOW_MS of the generation's creation: later, the head is not put
+   *  (503) and the shards become garbage. */
+  async putHead(head: GalleryHead, now: () => number): Promise<void> {
     const took = now() - generationCreatedAt(head.generation);
     if (took > WRITE_WINDOW_MS)
       throw new ApiError('storage_unavailable', 'writing the gallery shards took too long; the head was not moved, try again', { binding: 'GALLERY', op: 'put', tookMs: took });
@@ -86,12 +96,40 @@ export class GalleryStore {
   }
 
   /**
-   * Deletes the gallery keys no reader can need any more (the rule in this module's header): of
-   * `version`, generations other than the live head's once GRACE_MS has passed; of other model
-   * versions the same, and their whole gallery once its head is RETIRE_MS old. Returns the count.
+   * Rewrites, in place, the shards of `keys` (but generation `skip`) that hold an identity `listed` no
+   * longer has under the shard's model version: deleted, expired, or re-enrolled under another
+   * version. Returns the shards rewritten.
    */
-  async collectGarbage(version: string, now: number): Promise<number> {
-    const keys: { name: string; version: string; generation: string | null }[] = [];
+  async scrub(keys: GalleryKey[], listed: Map<string, Set<string>>, skip: string | null = null): Promise<number> {
+    let rewritten = 0;
+    // One at a time: a shard is up to SHARD_MAX_BYTES.
+    for (const k of keys) {
+      if (k.generation === null || k.generation === skip) continue;
+      const buf: ArrayBuffer | null = await this.kv.get(k.name, 'arrayBuffer');
+      const ids = listed.get(k.version) ?? new Set<string>();
+      const clean = buf && withoutIdentities(buf, (id) => ids.has(id));
+      if (!clean) continue;
+      await this.kv.put(k.name, clean);
+      rewritten++;
+    }
+    return rewritten;
+  }
+
+  /**
+   * The keys of other model versions' galleries that may hold identities no longer listed under
+   * them: those of a version whose head counts more identities than are listed (no rebuild of a
+   * version runs once nothing serves it, so its count only falls).
+   */
+  async otherVersionsToScrub(keys: GalleryKey[], version: string, listed: Map<string, Set<string>>): Promise<GalleryKey[]> {
+    const versions = [...new Set(keys.map((k) => k.version))].filter((v) => v !== version);
+    const due = new Set<string>();
+    for (const v of versions) if (((await this.readHead(v))?.identities ?? 0) > (listed.get(v)?.size ?? 0)) due.add(v);
+    return keys.filter((k) => due.has(k.version));
+  }
+
+  /** Every gallery key, with its model version and generation (null for a head). */
+  async keys(): Promise<GalleryKey[]> {
+    const keys: GalleryKey[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.kv.list({ prefix: PREFIX, cursor });
@@ -101,7 +139,18 @@ export class GalleryStore {
       }
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
-    if (!keys.length) return 0;
+    return keys;
+  }
+
+  /**
+   * Deletes the gallery keys no reader can need any more (the rule in this module's header): of
+   * `version`, generations other than the live head's once GRACE_MS has passed; of other model
+   * versions the same, and their whole gallery once its head is RETIRE_MS old. Returns the count
+   * and the keys left.
+   */
+  async collectGarbage(version: string, now: number): Promise<{ removed: number; left: GalleryKey[] }> {
+    const keys = await this.keys();
+    if (!keys.length) return { removed: 0, left: [] };
     // Heads are read after the listing, right before deciding: as recent as KV allows.
     const versions = [...new Set([version, ...keys.map((k) => k.version)])];
     const heads = new Map(await Promise.all(versions.map(async (v) => [v, await this.readHead(v)] as const)));
@@ -120,6 +169,6 @@ export class GalleryStore {
     // Heads before shards: a retired version's readers then find no gallery rather than a broken one.
     await Promise.all(stale.filter((k) => k.generation === null).map((k) => this.kv.delete(k.name)));
     await Promise.all(stale.filter((k) => k.generation !== null).map((k) => this.kv.delete(k.name)));
-    return stale.length;
+    return { removed: stale.length, left: keys.filter((k) => !stale.includes(k)) };
   }
 }

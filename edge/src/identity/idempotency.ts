@@ -6,7 +6,9 @@
 // the write answered, in the same storage transaction as the pending record. A retry with the same
 // key gets that answer (no embeddings kept, so none in it) and nothing is applied again; the same key
 // with a different request is refused. Keys are per identity; a refused write (4xx) or one that
-// failed before it was stored keeps no key, so its retry runs afresh.
+// failed before it was stored keeps no key, so its retry runs afresh. A deletion forgets the keys of
+// earlier writes (their answers name the identity and its metadata): a retry of an enrolment made
+// before the identity was deleted enrols it again.
 import type { IdentityRecord } from './store';
 
 export const KEPT_KEYS = 32;

@@ -9,6 +9,9 @@
 // With a Vectorize gallery (gallery/backend.ts) the record and an outbox entry are stored in one
 // transaction; after KV, the outbox is carried to the version's recent writes (identify sees the
 // write from then on) and to Vectorize, and the alarm retries it until Vectorize has accepted it.
+// Once a deletion has reached KV and the gallery, the object forgets the identity: of its storage
+// only the empty state (so a stale KV copy is never adopted again) and the kept keys of deletions
+// (whose answers name no identity) are left, and no alarm.
 import { DurableObject } from 'cloudflare:workers';
 import { ApiError, type ErrorCode } from '../http/errors';
 import { galleryBackend, syncGallery } from '../gallery/backend';
@@ -43,6 +46,7 @@ export class IdentityWriter extends DurableObject<Env> {
       const s = await this.ctx.storage.get<State>('state');
       if (s?.pending) await this.replicate(s.record, (await this.ctx.storage.get<string>('id'))!);
       await this.deliver();
+      await this.settle();
     });
   }
 
@@ -82,7 +86,10 @@ export class IdentityWriter extends DurableObject<Env> {
       if (outbox && !owed) await this.ctx.storage.delete('outbox');
       return unavailable(op.id, op.kind === 'delete' ? 'delete' : 'put', e);
     }
-    return (await this.deliverOrRefuse(op.id)) ?? { ok: true, replayed: false, applied: answer, record: merged.record };
+    const refused = await this.deliverOrRefuse(op.id);
+    if (refused) return refused;
+    await this.settle();
+    return { ok: true, replayed: false, applied: answer, record: merged.record };
   }
 
   /** A retry of a kept write: once KV (and the gallery) hold the current state, the first answer. */
@@ -94,7 +101,24 @@ export class IdentityWriter extends DurableObject<Env> {
         return unavailable(id, 'put', e);
       }
     }
-    return (await this.deliverOrRefuse(id)) ?? { ok: true, replayed: true, applied: answer };
+    const refused = await this.deliverOrRefuse(id);
+    if (refused) return refused;
+    await this.settle();
+    return { ok: true, replayed: true, applied: answer };
+  }
+
+  /** After a write has reached KV and the gallery: a deleted identity is forgotten. */
+  private async settle() {
+    const s = await this.ctx.storage.get<State>('state');
+    if (!s || s.record || s.pending || (await this.ctx.storage.get('outbox'))) return;
+    const ops = ((await this.ctx.storage.get<KeptOp[]>('ops')) ?? []).filter((o) => o.applied.record === null);
+    const rest = [...(await this.ctx.storage.list()).keys()].filter((k) => k !== 'state' && k !== 'ops');
+    // Issued together, so they commit atomically.
+    await Promise.all([
+      this.ctx.storage.delete(rest),
+      ops.length ? this.ctx.storage.put('ops', ops) : this.ctx.storage.delete('ops'),
+      this.ctx.storage.deleteAlarm(),
+    ]);
   }
 
   /** Delivers the outbox after KV holds the write: a refusal if identify cannot see the write yet. */

@@ -1,6 +1,7 @@
 // /admin — identities and the gallery, behind the admin token (http/auth.ts). Only embeddings and
 // caller metadata are stored, never images; DELETE removes the record at once, and the next gallery
-// rebuild (cron, every minute, or POST /admin/gallery/rebuild) removes its rows from the snapshot.
+// rebuild (cron, every minute, or POST /admin/gallery/rebuild) removes its rows from the snapshot
+// and from every older generation still in KV (gallery/store.ts scrub).
 // Writes take an optional Idempotency-Key header (identity/idempotency.ts): a retry with it applies once.
 import { createRoute, z } from '@hono/zod-openapi';
 import { currentVersion, enrol, identityNotFound, view, writeIdentity } from './admin-enrol';
@@ -113,6 +114,7 @@ const RebuildResult = z
     identities: z.number().int(),
     rows: z.number().int(),
     recordsRead: z.number().int(),
+    scrubbed: z.number().int().openapi({ description: 'shards of older generations rewritten without identities that were deleted (or expired) since' }),
     keysRemoved: z.number().int(),
   })
   .openapi('RebuildResult');
