@@ -5,9 +5,10 @@
 // timings of `npm run bench` (edge/test/*.workerd-bench.ts) instead of the tests.
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const OWN_ISOLATE = ['edge/test/parity.test.ts'];
 // Test-only secrets. wrangler.toml's [secrets] makes the pool look for them in process.env.
 // test-key-1 is in the older unnamed form (id key1, default scopes); test-key-2 may see identify's candidates.
 const secrets = { ADMIN_TOKEN: 'test-admin-token', API_KEYS: 'test-key-1,client2:test-key-2:verify+identify+identify:candidates' };
@@ -27,9 +28,17 @@ export default defineConfig({
     }),
   ],
   test: {
-    include: process.env.EDGE_BENCH ? ['edge/test/*.workerd-bench.ts'] : ['edge/**/*.test.ts'],
     globalSetup: ['edge/test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    projects: process.env.EDGE_BENCH
+      ? [{ extends: true, test: { name: 'workerd-bench', include: ['edge/test/*.workerd-bench.ts'] } }]
+      : [
+          // One workerd for all files (vitest isolate: false): its start-up and module loading were
+          // most of the suite's time when paid per file. Tests use their own ids and galleries.
+          { extends: true, test: { name: 'workerd', include: ['edge/**/*.test.ts'], exclude: [...configDefaults.exclude, ...OWN_ISOLATE], isolate: false } },
+          // Files that measure one isolate's memory get a workerd of their own.
+          { extends: true, test: { name: 'workerd-own-isolate', include: OWN_ISOLATE } },
+        ],
   },
 });
