@@ -59,6 +59,27 @@ const trueEmbeddings = async (...names: string[]) =>
 /** Far above any unrelated or encrypted bytes (< 0.4 at 128 dimensions), far below a stored row (int8: > 0.99). */
 const FOUND = 0.8;
 
+/** What raw storage still holds of an identity (its id, its name in meta, an embedding close to `truth`): [] when nothing. */
+async function tracesOf(id: string, name: string, truth: Float32Array[]): Promise<string[]> {
+  const found: string[] = [];
+  const check = (where: string, value: unknown) => {
+    if (mentions(value, id) || mentions(value, name)) found.push(`${where}: the id`);
+    const cos = Math.max(...truth.map((t) => bestCosine(value, t)));
+    if (cos > FOUND) found.push(`${where}: an embedding (cosine ${cos.toFixed(3)})`);
+  };
+  for (const k of await allKvEntries()) check(`KV ${k.binding} ${k.name}`, [k.name, k.metadata, k.value]);
+  const writer = await objectStorage(env.IDENTITY_WRITER as unknown as DurableObjectNamespace, id);
+  for (const [key, value] of writer.entries) check(`${id}'s writer: ${key}`, [key, value]);
+  if (writer.alarm !== null) found.push(`${id}'s writer: an alarm at ${writer.alarm}`);
+  const recent = await objectStorage(env.GALLERY_RECENT as unknown as DurableObjectNamespace, 'tiny-1');
+  for (const [key, value] of recent.entries) check(`recent writes: ${key}`, [key, value]);
+  for (const ix of standInIndexes()) {
+    const held = ix as unknown as { vectors: Map<string, unknown>; log: unknown[] };
+    check(`index ${ix.name}`, [[...held.vectors.values()], held.log]);
+  }
+  return found;
+}
+
 describe.each([['kv', {}], ['vectorize', VECTORIZE]] as const)('%s backend: deletion deletes', (name, e) => {
   it('after DELETE and the next rebuild no KV key, Durable Object storage, snapshot row, index vector or alarm holds the identity', async () => {
     const truth = await trueEmbeddings('person1.jpg', 'person1.png', 'person1-b.jpg');
@@ -80,31 +101,63 @@ describe.each([['kv', {}], ['vectorize', VECTORIZE]] as const)('%s backend: dele
     expect(after.data.match).toBeNull();
     expect(after.data.candidates.map((c: { id: string }) => c.id)).toEqual(['bob']);
 
-    const found: string[] = [];
-    const check = (where: string, value: unknown) => {
-      if (mentions(value, 'alice') || mentions(value, 'Alice')) found.push(`${where}: the id`);
-      const cos = Math.max(...truth.map((t) => bestCosine(value, t)));
-      if (cos > FOUND) found.push(`${where}: an embedding (cosine ${cos.toFixed(3)})`);
-    };
-    const kv = await allKvEntries();
-    expect(kv.map((k) => k.name)).toContain('id:bob');
-    for (const k of kv) check(`KV ${k.binding} ${k.name}`, [k.name, k.metadata, k.value]);
-    const writer = await objectStorage(env.IDENTITY_WRITER as unknown as DurableObjectNamespace, 'alice');
-    for (const [key, value] of writer.entries) check(`alice's writer: ${key}`, [key, value]);
-    if (writer.alarm !== null) found.push(`alice's writer: an alarm at ${writer.alarm}`);
-    const recent = await objectStorage(env.GALLERY_RECENT as unknown as DurableObjectNamespace, 'tiny-1');
-    for (const [key, value] of recent.entries) check(`recent writes: ${key}`, [key, value]);
-    for (const ix of standInIndexes()) {
-      const held = ix as unknown as { vectors: Map<string, unknown>; log: unknown[] };
-      check(`index ${ix.name}`, [[...held.vectors.values()], held.log]);
-    }
-    expect(found).toEqual([]);
+    expect((await allKvEntries()).map((k) => k.name)).toContain('id:bob');
+    expect(await tracesOf('alice', 'Alice', truth)).toEqual([]);
     // The gallery still holds bob's row, in a form these checks recognise.
     const bobRow = (await trueEmbeddings('person2.jpg'))[0];
     const bobHeld = name === 'kv'
       ? (await currentSnapshot(env.GALLERY, 'tiny-1')).rowsOf('bob')
       : standInIndexes().flatMap((ix) => [...(ix as unknown as { vectors: Map<string, unknown> }).vectors.values()]);
     expect(bestCosine(bobHeld, bobRow)).toBeGreaterThan(FOUND);
+  });
+});
+
+describe.each([['kv', {}], ['vectorize', VECTORIZE]] as const)('%s backend: retention', (name, e) => {
+  it('an identity enrolled with an expiry is deleted by its writer\'s alarm once it passes, audited as a system action', async () => {
+    const enrol = (id: string, img: string, extra: Record<string, unknown>) => call('PUT', `/admin/identities/${id}`, { json: { images: [fixtureB64(img)], ...extra }, env: e });
+    const refused = await Promise.all([{ expiresAt: Date.now() - 1 }, { retainDays: 0 }, { expiresAt: Date.now() + 60_000, retainDays: 1 }].map((x) => enrol('carol', 'person3.jpg', x)));
+    expect(refused.map((r) => [r.status, r.data.error.code])).toEqual(Array(3).fill([400, 'invalid_request']));
+    const storage = (id: string) => objectStorage(env.IDENTITY_WRITER as unknown as DurableObjectNamespace, id);
+    const runIn = runInDurableObject as unknown as (s: DurableObjectStub, fn: (o: unknown, state: DurableObjectState) => Promise<unknown>) => Promise<unknown>;
+    const expiresAt = Date.now() + 3000;
+    await writing(e, ['alice', 'bob'], async () => {
+      const alice = await enrol('alice', 'person1.jpg', { expiresAt, meta: { name: 'Alice' } });
+      expect([alice.status, alice.data.expiresAt]).toEqual([201, expiresAt]);
+      // Her alarm, read and held back at once: the expiry then passes (and a rebuild runs) before anything deletes her.
+      const alarm = await runIn(writerOf('alice'), async (_o, state) => [await state.storage.getAlarm(), await state.storage.deleteAlarm()][0]);
+      expect(alarm).toBe(expiresAt);
+      const t = Date.now();
+      const bob = await enrol('bob', 'person2.jpg', { retainDays: 30 });
+      expect(bob.data.expiresAt - t).toBeGreaterThanOrEqual(30 * 86_400_000 - 5000);
+      const added = await call('POST', '/admin/identities/bob/images', { ...images('person2.png'), env: e });
+      expect(added.data.expiresAt).toBe(bob.data.expiresAt); // POST …/images keeps it
+      expect((await call('GET', '/admin/identities', { env: e })).data.identities.map((x: { expiresAt?: number }) => x.expiresAt)).toEqual([expiresAt, bob.data.expiresAt]);
+      expect((await storage('bob')).alarm).toBe(bob.data.expiresAt);
+      expect((await identify('person1-b.jpg', e)).data.match.id).toBe('alice');
+      await new Promise((r) => setTimeout(r, Math.max(0, expiresAt - Date.now() + 20)));
+      if (name === 'kv') {
+        expect((await call('POST', '/admin/gallery/rebuild')).data.identities).toBe(1);
+        resetGallery();
+        expect((await identify('person1-b.jpg', e)).data.candidates.map((c: { id: string }) => c.id)).toEqual(['bob']);
+      }
+      expect((await call('GET', '/admin/identities/alice', { env: e })).status).toBe(200);
+      // Scheduled late, so that only this call runs it (the handler goes by the record's expiry).
+      await runIn(writerOf('alice'), (_o, state) => state.storage.setAlarm(Date.now() + 3_600_000));
+      expect(await runDurableObjectAlarm(writerOf('alice'))).toBe(true);
+      if (name === 'vectorize') await settle();
+    });
+
+    expect((await call('GET', '/admin/identities/alice', { env: e })).status).toBe(404);
+    expect((await call('GET', '/admin/identities/bob', { env: e })).status).toBe(200);
+    const audit = await call('GET', '/admin/audit?limit=5');
+    expect(audit.data.entries.filter((x: { identityId: string }) => x.identityId === 'alice')[0]).toMatchObject({ keyId: 'system', action: 'expire', status: 200 });
+    if (name === 'kv') expect((await call('POST', '/admin/gallery/rebuild')).status).toBe(200);
+    resetGallery();
+    expect((await identify('person1-b.jpg', e)).data.candidates.map((c: { id: string }) => c.id)).toEqual(['bob']);
+    expect(await tracesOf('alice', 'Alice', await trueEmbeddings('person1.jpg'))).toEqual([]);
+    // PUT without an expiry enrols without one: no alarm left.
+    await writing(e, ['bob'], () => call('PUT', '/admin/identities/bob', { ...images('person2.jpg'), env: e }));
+    expect((await storage('bob')).alarm).toBeNull();
   });
 });
 

@@ -4,10 +4,11 @@
 // which KV (eventually consistent listings, one write a second per key) does not. Rows hold who
 // (key id), when, what, which identity, the outcome (HTTP status) and the request id: never an
 // image, an embedding or a secret. A mutation's row is written before it runs and its outcome
-// filled in once, after (audit/middleware.ts); nothing else ever changes or deletes a row.
+// filled in once, after (audit/middleware.ts; an identity's writer likewise for an expiry, key id
+// "system", identity/retention.ts); nothing else ever changes or deletes a row.
 import { DurableObject } from 'cloudflare:workers';
 
-export const AUDIT_ACTIONS = ['enrol', 'add_images', 'delete', 'rebuild', 'read', 'other'] as const;
+export const AUDIT_ACTIONS = ['enrol', 'add_images', 'delete', 'rebuild', 'read', 'other', 'expire'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {

@@ -12,6 +12,7 @@ import { currentSnapshot, install } from './cache';
 import { packShards, unpackShard, type Dtype, type GalleryEntry } from './pack';
 import { GalleryStore, newGeneration, shardKey, type GalleryHead } from './store';
 import { decodeRows, IdentityStore } from '../identity/store';
+import { expired } from '../identity/retention';
 import { Snapshot } from './snapshot';
 
 export const MAX_RECORD_READS = 500;
@@ -37,7 +38,8 @@ export async function rebuildGallery(
 ): Promise<RebuildResult> {
   const version = manifest.modelVersion, dim = manifest.output.embeddingSize;
   const ids = new IdentityStore(kv), store = new GalleryStore(kv);
-  const all = await ids.listAll();
+  // An identity past its expiry is left out even before its writer's alarm has deleted it.
+  const all = (await ids.listAll()).filter((e) => !expired(e.meta.e, now()));
   const listed = new Map<string, Set<string>>();
   for (const e of all) (listed.get(e.meta.v) ?? listed.set(e.meta.v, new Set()).get(e.meta.v)!).add(e.id);
   const listing = all.filter((e) => e.meta.v === version);

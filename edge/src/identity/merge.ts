@@ -5,7 +5,7 @@ import { decodeRows, encodeRows, type IdentityRecord } from './store';
 import { MAX_EMBEDDINGS_PER_IDENTITY } from '../http/limits';
 
 export type WriteOp =
-  | { kind: 'replace' | 'add'; id: string; modelVersion: string; dim: number; rows: Float32Array[]; meta?: Record<string, unknown> }
+  | { kind: 'replace' | 'add'; id: string; modelVersion: string; dim: number; rows: Float32Array[]; meta?: Record<string, unknown>; expiresAt?: number }
   | { kind: 'delete'; id: string };
 
 export type Refusal = { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -22,12 +22,13 @@ export function mergeRecord(prev: IdentityRecord | null, op: WriteOp, now: numbe
     return { code: 'too_many_images', message: `an identity keeps at most ${MAX_EMBEDDINGS_PER_IDENTITY} embeddings`, details: { limit: MAX_EMBEDDINGS_PER_IDENTITY, existing: kept.length } };
   const rows = [...kept, ...op.rows];
   const meta = op.meta ?? (op.kind === 'add' ? prev!.meta : undefined);
+  const expiresAt = op.expiresAt ?? (op.kind === 'add' ? prev!.expiresAt : undefined);
   // Strictly increasing, so the gallery rebuild notices every change.
   const updatedAt = Math.max(now, (prev?.updatedAt ?? 0) + 1);
   return {
     record: {
       id: op.id, modelVersion: op.modelVersion, dim: op.dim, embeddings: encodeRows(rows), imageCount: rows.length,
-      createdAt: prev?.createdAt ?? updatedAt, updatedAt, ...(meta ? { meta } : {}),
+      createdAt: prev?.createdAt ?? updatedAt, updatedAt, ...(meta ? { meta } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}),
     },
   };
 }

@@ -14,10 +14,12 @@ export interface IdentityRecord {
   createdAt: number;
   updatedAt: number;
   meta?: Record<string, unknown>;
+  /** When its writer deletes it (identity/retention.ts), ms since the epoch. */
+  expiresAt?: number;
 }
 
-/** KV list metadata (≤ 1 KiB): enough to list identities and to rebuild without reading values. */
-export interface IdentityMeta { v: string; n: number; c: number; u: number }
+/** KV list metadata (≤ 1 KiB): enough to list identities and to rebuild without reading values. e: expiresAt. */
+export interface IdentityMeta { v: string; n: number; c: number; u: number; e?: number }
 
 export const PREFIX = 'id:';
 
@@ -39,7 +41,7 @@ export class IdentityStore {
   }
 
   async put(rec: IdentityRecord): Promise<void> {
-    const metadata: IdentityMeta = { v: rec.modelVersion, n: rec.imageCount, c: rec.createdAt, u: rec.updatedAt };
+    const metadata: IdentityMeta = { v: rec.modelVersion, n: rec.imageCount, c: rec.createdAt, u: rec.updatedAt, ...(rec.expiresAt !== undefined ? { e: rec.expiresAt } : {}) };
     await kvWrite(() => this.kv.put(PREFIX + rec.id, JSON.stringify(rec), { metadata }));
   }
 

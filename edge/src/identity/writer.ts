@@ -11,14 +11,17 @@
 // write from then on) and to Vectorize, and the alarm retries it until Vectorize has accepted it.
 // Once a deletion has reached KV and the gallery, the object forgets the identity: of its storage
 // only the empty state (so a stale KV copy is never adopted again) and the kept keys of deletions
-// (whose answers name no identity) are left, and no alarm.
+// (whose answers name no identity) are left, and no alarm. A record with an expiry keeps an alarm at
+// it; the alarm then deletes the identity the same way, audited as a system action (retention.ts).
 import { DurableObject } from 'cloudflare:workers';
-import { ApiError, type ErrorCode } from '../http/errors';
+import { auditLog } from '../audit/log';
+import { ApiError, ERROR_CODES, type ErrorCode } from '../http/errors';
 import { galleryBackend, syncGallery } from '../gallery/backend';
 import { type GalleryWrite, galleryWrite } from '../gallery/vectorize/sync';
 import { decodeRows, IdentityStore, type IdentityRecord } from './store';
 import { mergeRecord, type WriteOp } from './merge';
 import { type Applied, applied, type KeptOp, keyReused, type OpKey, remember } from './idempotency';
+import { expired, SYSTEM_KEY_ID } from './retention';
 
 /** record: the record after the write (null after a deletion); a replay has only the first answer. */
 export type WriteResult =
@@ -40,14 +43,33 @@ export class IdentityWriter extends DurableObject<Env> {
     return this.serial(() => this.apply(op, key));
   }
 
-  /** Re-syncs KV, then the gallery's outbox, after a write that was interrupted or failed (retried by the runtime if it throws). */
+  /**
+   * Re-syncs KV, then the gallery's outbox, after a write that was interrupted or failed (retried by
+   * the runtime if it throws); then deletes the identity if its expiry has passed.
+   */
   alarm(): Promise<void> {
     return this.serial(async () => {
       const s = await this.ctx.storage.get<State>('state');
       if (s?.pending) await this.replicate(s.record, (await this.ctx.storage.get<string>('id'))!);
       await this.deliver();
-      await this.settle();
+      const record = (await this.ctx.storage.get<State>('state'))?.record;
+      if (record && expired(record.expiresAt, Date.now())) await this.expire(record.id);
+      else await this.settle();
     });
+  }
+
+  /** Deletes an expired identity as DELETE would, between an audit row and its outcome; on failure, tries again later. */
+  private async expire(id: string) {
+    try {
+      const log = auditLog(this.env);
+      const seq = await log.append({ time: Date.now(), keyId: SYSTEM_KEY_ID, action: 'expire', identityId: id, status: null, requestId: `expire-${crypto.randomUUID()}` });
+      const r = await this.apply({ kind: 'delete', id });
+      await log.finish(seq, SYSTEM_KEY_ID, r.ok ? 200 : ERROR_CODES[r.code]).catch((e) => console.error(`audit log: outcome of row ${seq} not written`, e));
+      if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+    } catch (e) {
+      console.error(`identity ${id}: its expiry's deletion failed; retried in ${RESYNC_MS} ms`, e);
+      await this.ctx.storage.setAlarm(Date.now() + RESYNC_MS);
+    }
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -107,10 +129,15 @@ export class IdentityWriter extends DurableObject<Env> {
     return { ok: true, replayed: true, applied: answer };
   }
 
-  /** After a write has reached KV and the gallery: a deleted identity is forgotten. */
+  /** After a write has reached KV and the gallery: the alarm set at the record's expiry (or none); a deleted identity forgotten. */
   private async settle() {
     const s = await this.ctx.storage.get<State>('state');
-    if (!s || s.record || s.pending || (await this.ctx.storage.get('outbox'))) return;
+    if (!s || s.pending || (await this.ctx.storage.get('outbox'))) return;
+    if (s.record) {
+      const at = s.record.expiresAt;
+      await (at === undefined ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at));
+      return;
+    }
     const ops = ((await this.ctx.storage.get<KeptOp[]>('ops')) ?? []).filter((o) => o.applied.record === null);
     const rest = [...(await this.ctx.storage.list()).keys()].filter((k) => k !== 'state' && k !== 'ops');
     // Issued together, so they commit atomically.
@@ -151,7 +178,6 @@ export class IdentityWriter extends DurableObject<Env> {
     this.lastKvWrite = Date.now();
     await (record ? store.put(record) : store.delete(id));
     await this.ctx.storage.put('state', { record, pending: false } satisfies State);
-    await this.ctx.storage.deleteAlarm();
   }
 }
 

@@ -13,6 +13,7 @@ import type { FacePolicy } from '../../../models/contract/face/pipeline';
 import { ApiError } from '../http/errors';
 import { noteWrite } from '../gallery/cache';
 import { validateIdentityId } from '../identity/id';
+import { requestedExpiry } from '../identity/retention';
 import { decodeRows } from '../identity/store';
 import type { WriteOp } from '../identity/merge';
 import { identityWriter, type WriteResult } from '../identity/writer';
@@ -25,6 +26,7 @@ export type EnrolBody = z.output<typeof EnrolJson> | z.output<typeof EnrolForm>;
 export const view = (r: RecordSummary, current: string | null) => ({
   id: r.id, modelVersion: r.modelVersion, imageCount: r.imageCount, createdAt: r.createdAt, updatedAt: r.updatedAt,
   needsReenrolment: current === null ? null : r.modelVersion !== current, ...(r.meta ? { meta: r.meta } : {}),
+  ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}),
 });
 export const currentVersion = (c: C) => getManifest(c.env).then((m) => m.modelVersion, () => null);
 export const identityNotFound = (id: string) => new ApiError('identity_not_found', `no identity "${id}"`, { id });
@@ -33,13 +35,14 @@ export async function enrol(c: C, mode: 'replace' | 'add', body: EnrolBody, quer
   const id = validateIdentityId(c.req.param('id'));
   const inputs = await enrolImages(body);
   const meta = enrolMeta(body.meta);
+  const expiresAt = requestedExpiry(body, Date.now());
   const { model, faces, embeddings } = await embedImages(() => getModel(c.env), inputs, facePolicy(body.face, queryFace), body.quality === 'skip' ? undefined : ENROL_QUALITY_FLOOR);
   const version = model.manifest.modelVersion;
   // The request's other options (whatever the body schema adds) belong to its fingerprint too.
   const options = Object.fromEntries(Object.entries(body).filter(([k]) => !['images', 'image', 'box', 'meta', 'face'].includes(k)));
   const what = { face: facePolicy(body.face, queryFace), meta: meta ?? null, options };
   const opKey = key ? { key, fingerprint: await fingerprint(mode, inputs, what) } : undefined;
-  const r = await writeIdentity(c, { kind: mode, id, modelVersion: version, dim: model.manifest.output.embeddingSize, rows: embeddings, ...(meta ? { meta } : {}) }, opKey);
+  const r = await writeIdentity(c, { kind: mode, id, modelVersion: version, dim: model.manifest.output.embeddingSize, rows: embeddings, ...(meta ? { meta } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) }, opKey);
   if (!r.replayed) noteWrite(version, id, r.record!.updatedAt, decodeRows(r.record!));
   return { body: { ...view(r.applied.record!, version), faces }, status: r.applied.created ? (201 as const) : (200 as const) };
 }

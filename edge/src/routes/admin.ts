@@ -145,6 +145,7 @@ admin
     const current = await currentVersion(c);
     const item = ({ id, meta }: { id: string; meta: IdentityMeta }) => ({
       id, modelVersion: meta.v, imageCount: meta.n, createdAt: meta.c, updatedAt: meta.u, needsReenrolment: current === null ? null : meta.v !== current,
+      ...(meta.e !== undefined ? { expiresAt: meta.e } : {}),
     });
     return c.json({ identities: page.items.map(item), cursor: page.cursor, modelVersion: current }, 200);
   })

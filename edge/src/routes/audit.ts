@@ -14,8 +14,8 @@ const AuditEntrySchema = z
   .object({
     seq: z.number().int().openapi({ description: 'position in the log; later entries have larger seq' }),
     time: z.number().int().openapi({ description: 'when the request arrived, ms since the epoch' }),
-    keyId: z.string().nullable().openapi({ description: "the admin token's id; null when authentication failed" }),
-    action: z.enum(AUDIT_ACTIONS).openapi({ description: 'enrol (PUT), add_images, delete, rebuild; read/other: a failed authentication on another admin route' }),
+    keyId: z.string().nullable().openapi({ description: 'the admin token\'s id ("system" for expire); null when authentication failed' }),
+    action: z.enum(AUDIT_ACTIONS).openapi({ description: 'enrol (PUT), add_images, delete, rebuild; expire: the service deleted an identity whose expiresAt had passed; read/other: a failed authentication on another admin route' }),
     identityId: z.string().nullable(),
     status: z.number().int().nullable().openapi({ description: "the answer's HTTP status; null if the request never finished" }),
     requestId: z.string().openapi({ description: 'the X-Request-Id of the answer' }),

@@ -1,14 +1,15 @@
 // The body of an enrolment (PUT /admin/identities/:id, POST …/images), as schemas (validation and
 // the OpenAPI description) and what is left after them: bytes, counts, meta size.
-// multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string] [, face] [, quality]
-// JSON: { images: [base64 | { image: base64, box? }], meta?: object, face?: 'single' | 'largest', quality?: 'check' | 'skip' }
+// multipart: repeated `image` files [, repeated `box` in the same order] [, meta as a JSON string] [, face] [, quality] [, expiresAt | retainDays]
+// JSON: { images: [base64 | { image: base64, box? }], meta?: object, face?: 'single' | 'largest', quality?: 'check' | 'skip', expiresAt? | retainDays? }
 import { z } from '@hono/zod-openapi';
 import type { ImageInput } from '../model/embed-images';
 import type { FacePolicy } from '../../../models/contract/face/pipeline';
 import { BoxField, BoxText } from '../image/box';
 import { ApiError } from '../http/errors';
 import { MAX_IMAGES_PER_REQUEST, MAX_META_BYTES } from '../http/limits';
-import { Base64Image, FormImage, imageBytes, optionalText } from '../http/request-input';
+import { Base64Image, FormImage, imageBytes, intField, optionalText } from '../http/request-input';
+import { MAX_RETAIN_DAYS } from '../identity/retention';
 
 /** face=single (default: a group photo is refused) or face=largest (use the largest face). */
 export const FacePolicyField = optionalText(z.enum(['single', 'largest'], { error: 'must be "single" or "largest"' })).openapi({
@@ -26,6 +27,13 @@ export const QualityField = optionalText(z.enum(['check', 'skip'], { error: 'mus
   description: 'check: a face below the enrolment quality floor is refused (422 low_quality, with the reasons); skip: enrol it anyway (its quality is still reported)',
 });
 
+/** Retention: the identity is deleted automatically (by its writer's alarm, audited as action "expire") at this time. */
+const retention = {
+  expiresAt: intField(1, Number.MAX_SAFE_INTEGER, 'delete this identity automatically at this time, ms since the epoch (in the future, at most ' +
+    `${MAX_RETAIN_DAYS} days away); or use retainDays, not both. PUT without either enrols without expiry; POST …/images without either keeps the identity's`),
+  retainDays: intField(1, MAX_RETAIN_DAYS, 'delete this identity automatically this many days from now (sets expiresAt); or use expiresAt, not both'),
+};
+
 const Meta = z.record(z.string(), z.unknown()).openapi({ description: `caller metadata stored with the identity, ≤ ${MAX_META_BYTES} bytes as JSON` });
 const imagesDoc = { description: `1–${MAX_IMAGES_PER_REQUEST} images (more: 400 too_many_images)`, maxItems: MAX_IMAGES_PER_REQUEST };
 
@@ -35,6 +43,7 @@ export const EnrolJson = z
     meta: z.union([Meta, z.string()], { error: 'must be a JSON object' }).nullish(),
     face: FacePolicyField,
     quality: QualityField,
+    ...retention,
   })
   .openapi('EnrolJson');
 
@@ -46,6 +55,7 @@ export const EnrolForm = z
     meta: optionalText(z.string()).openapi({ type: 'string', description: `JSON object ≤ ${MAX_META_BYTES} bytes` }),
     face: FacePolicyField,
     quality: QualityField,
+    ...retention,
   })
   .openapi('EnrolForm');
 

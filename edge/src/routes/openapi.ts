@@ -102,6 +102,7 @@ export const IdentitySchema = z
     updatedAt: z.number().int(),
     needsReenrolment: z.boolean().nullable().openapi({ description: 'enrolled with another model version than the one serving (null: no model)' }),
     meta: z.record(z.string(), z.unknown()).optional(),
+    expiresAt: z.number().int().optional().openapi({ description: 'when the identity is deleted automatically (ms since the epoch); absent: kept until deleted' }),
   })
   .openapi('Identity');
 
