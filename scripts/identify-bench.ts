@@ -6,7 +6,8 @@
 // without LFW people filling the gallery. Reports FPIR/FNIR at the served defaults (identify:
 // FPIR 1% for N → per-comparison FAR through the served impostor table; verify's FAR 1e-3; today's
 // T), the oracle FNIR at FPIR 1% / 0.1% (threshold on the non-mated scores themselves) for the raw
-// score, T-norm, the centred score and the first-second margin, and rank-1; draws the DET curves to out/.
+// score, T-norm, the centred score and the first-second margin, and rank-1; draws the DET curves to out/
+// and keeps them with the served points for the training report (.cache/identify/<modelVersion>.json).
 //   npx tsx scripts/identify-bench.ts [--backbone inception_v3|dlib_resnet] [--sizes 100,1000,max]
 //        [--enrol 1,3] [--draws 10] [--mated-per-person 5] [--min-non-mated 300] [--seed 1] [--json]
 import { Command } from 'commander';
@@ -17,6 +18,7 @@ import { readManifest } from '../models/node/load.js';
 import { photosDir, repoRoot, resolveDataDir } from '../paths.js';
 import { BACKBONE_IDS, DEFAULT_BACKBONE, manifestOf } from '../trainer/backbone/ids.js';
 import { atFpir, detCurve, drawGallery, heldOutDraw, rank1, ratesAt, SCORE_KINDS, search, type Draw, type ProbeResult, type ScoreKind } from '../trainer/evaluation/identify.js';
+import { writeIdentifyResults } from '../trainer/evaluation/identify-results.js';
 import { perComparisonFar, thresholdForFar } from '../trainer/evaluation/impostors.js';
 import { impostorsFor } from '../trainer/evaluation/operating-points.js';
 import { ServedFaces } from '../trainer/evaluation/served-faces.js';
@@ -142,6 +144,19 @@ const svgPath = o.svg ?? join('out', `identify-det-${o.backbone}.svg`);
   writeFileSync(join(repoRoot, svgPath), svg);
   log(`DET curves: ${svgPath}`);
 }
+
+// The served rule counts comparisons (gallery rows): with several images a person, the by-rows figures.
+const servedPoint = (r: Row) => {
+  const comparisons = Math.round(r.identifyByRows.rows), far = perComparisonFar(IDENTIFY_FPIR, comparisons), t = thresholdForFar(served, far);
+  return { fpirTarget: IDENTIFY_FPIR, comparisons, far, similarity: 1 + t.point.score / 2, clamped: t.clamped, fpir: r.identifyByRows.fpir, fnir: r.identifyByRows.fnir, expectedFpir: -Math.expm1(comparisons * Math.log1p(-t.point.far)) };
+};
+const resultsPath = writeIdentifyResults({
+  modelVersion: manifest.modelVersion, backbone: o.backbone, date: new Date().toISOString().slice(0, 10),
+  command: `npx tsx scripts/identify-bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  source: `LFW peopleDevTest, ${nDraws} seeded draws pooled per gallery size`,
+  rows: rows.filter((r) => r.set.startsWith('LFW')).map((r) => ({ n: r.n, enrol: r.enrol, draws: r.draws, mated: r.mated, nonMated: r.nonMated, det: r.det.raw, served: servedPoint(r) })),
+});
+log(`DET curves and served points for the training report: ${resultsPath}`);
 
 const header = {
   command: `npx tsx scripts/identify-bench.ts ${process.argv.slice(2).join(' ')}`.trim(),

@@ -142,7 +142,7 @@ command('evaluate', 'test triplets, pairsDevTest and LFW View 2, beside the raw-
     `T ${m.threshold.toFixed(4)} | test triplets ${(100 * m.testTriplets.accuracy).toFixed(2)}% loss ${m.testTriplets.loss.toFixed(4)} | pairsDevTest ${(100 * m.devTest.accuracy).toFixed(2)}% | View 2 ${(100 * m.view2.mean).toFixed(2)} ± ${(100 * m.view2.std).toFixed(2)}% AUC ${m.view2.auc.toFixed(4)} EER ${(100 * m.view2.eer).toFixed(2)}%`]));
 });
 
-command('report', 'write <run>/report.html (curves, ROC, distance histograms)', ['run', 'json'], async (o) => ({ report: reportStep(fromRepo(o.run)) }));
+command('report', 'write <run>/report.html (curves, ROC, distance histograms, the served model\'s identification DET)', ['run', 'json'], async (o) => ({ report: reportStep(fromRepo(o.run)) }));
 
 program.parseAsync().catch((e: Error) => {
   console.error(`error: ${e.message}`);

@@ -1,8 +1,9 @@
-// Minimal inline-SVG charts for the HTML report: line charts and overlaid histograms, no
-// dependencies, deterministic output.
+// Minimal inline-SVG charts for the HTML report: line charts (with optional marked points) and
+// overlaid histograms, no dependencies, deterministic output.
 
 export interface Series { name: string; points: [number, number][]; color: string; dashed?: boolean }
-export interface ChartOptions { title: string; xLabel: string; yLabel: string; width?: number; height?: number; vLine?: { x: number; label: string } }
+export interface Marker { x: number; y: number; label?: string; color: string }
+export interface ChartOptions { title: string; xLabel: string; yLabel: string; width?: number; height?: number; vLine?: { x: number; label: string }; markers?: Marker[] }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const min = (a: number[]) => a.reduce((m, v) => (Number.isFinite(v) && v < m ? v : m), Infinity);
@@ -25,10 +26,12 @@ function frame(o: ChartOptions, xs: number[], ys: number[], body: (x: (v: number
   const v = o.vLine && Number.isFinite(o.vLine.x)
     ? `<line x1="${x(o.vLine.x)}" x2="${x(o.vLine.x)}" y1="${T}" y2="${H - B}" stroke="#000" stroke-dasharray="4 3"/><text x="${x(o.vLine.x) + 4}" y="${T + 12}">${esc(o.vLine.label)}</text>`
     : '';
+  const marks = (o.markers ?? []).filter((m) => Number.isFinite(m.x) && Number.isFinite(m.y))
+    .map((m) => `<circle cx="${x(m.x).toFixed(1)}" cy="${y(m.y).toFixed(1)}" r="4" fill="${m.color}" stroke="#000"/>${m.label ? `<text x="${(x(m.x) + 6).toFixed(1)}" y="${(y(m.y) - 6).toFixed(1)}">${esc(m.label)}</text>` : ''}`).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`
     + `<text x="${W / 2}" y="16" text-anchor="middle" font-weight="bold">${esc(o.title)}</text>${grid}`
     + `<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#999"/>`
-    + body(x, y) + v
+    + body(x, y) + v + marks
     + `<text x="${W / 2}" y="${H - 8}" text-anchor="middle">${esc(o.xLabel)}</text>`
     + `<text transform="translate(14 ${H / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text></svg>`;
 }
@@ -38,7 +41,7 @@ function legend(series: { name: string; color: string }[], x0: number) {
 }
 
 export function lineChart(series: Series[], o: ChartOptions): string {
-  const pts = series.flatMap((s) => s.points);
+  const pts = [...series.flatMap((s) => s.points), ...(o.markers ?? []).map((m): [number, number] => [m.x, m.y])];
   return frame(o, pts.map((p) => p[0]), pts.map((p) => p[1]), (x, y) =>
     series.map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} points="${s.points.filter((p) => Number.isFinite(p[1])).map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ')}"/>`).join('')
     + legend(series, (o.width ?? 480) - 150));

@@ -1,16 +1,20 @@
 // The post-training steps on a run folder, as library calls: pick the threshold on validation
 // identities and record it in the head; evaluate the head beside the raw-feature baseline (and
 // flip TTA when a mirrored store is given) and record the results; render the HTML report.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { LfwDir } from '../../paths.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readManifest } from '../../models/node/load.js';
+import { repoRoot, type LfwDir } from '../../paths.js';
+import { DEFAULT_BACKBONE, manifestOf } from '../backbone/ids.js';
+import { identifyResultsPath, readIdentifyResults } from '../evaluation/identify-results.js';
 import type { FeatureLookup } from '../data/dataset.js';
 import { headEmbedder, rawEmbedder, type PathEmbedder } from '../training/embed.js';
 import { evaluateMethod, loadEvalData, type MethodResult } from '../evaluation/evaluate.js';
 import { devIdentities } from '../data/lfw-data.js';
 import { pickThreshold, type ThresholdChoice } from '../evaluation/pick-threshold.js';
 import { rocSummary } from '../evaluation/metrics.js';
-import { renderReport } from '../report/report.js';
+import { renderReport, type ReportInput } from '../report/report.js';
 import { headBase, readJson, readMetrics, readRunHead, runFile, updateHeadMeta, writeJson } from './run-dir.js';
 import { makeConfig, type TrainConfig } from '../training/config.js';
 import { view2TrainPerFold } from '../evaluation/view2-train.js';
@@ -110,6 +114,20 @@ export function exportStep(run: string): { head: string; dtype: 'float16'; maxAb
   return { head: headBase(run), dtype: 'float16', maxAbsChange };
 }
 
+/**
+ * The served model's identification results when it was built from this run's head (the run's
+ * head.bin is models/head.bin, the head of the default backbone's manifest); otherwise why not.
+ */
+export function servedIdentify(run: string, committedHead = join(repoRoot, 'models', 'head.bin')): ReportInput['identify'] {
+  const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
+  const mine = headBase(run) + '.bin';
+  if (!existsSync(mine) || !existsSync(committedHead) || sha(mine) !== sha(committedHead))
+    return { missing: `this run's head is not the one the served model is built from (${relative(repoRoot, committedHead)}): build and serve it (npx tsx scripts/build-model.ts --head ${headBase(run)}), then npx tsx scripts/impostors.ts --write and npx tsx scripts/identify-bench.ts` };
+  const { modelVersion } = readManifest(manifestOf(DEFAULT_BACKBONE));
+  const results = readIdentifyResults(modelVersion);
+  return results ? { results } : { missing: `no identification results for the served ${modelVersion} (${identifyResultsPath(modelVersion)}): run npx tsx scripts/identify-bench.ts (on the embeddings cached by scripts/impostors.ts)` };
+}
+
 export function reportStep(run: string): string {
   const summary = readJson<{ baseline?: { valAccuracy: number; valLoss: number } }>(runFile(run, 'train-summary'));
   const html = renderReport({
@@ -119,6 +137,7 @@ export function reportStep(run: string): string {
     baseline: summary?.baseline,
     threshold: readRunHead(run).meta.threshold,
     evaluation: readJson<Evaluation>(runFile(run, 'evaluation')),
+    identify: servedIdentify(run),
   });
   const path = join(run, 'report.html');
   writeFileSync(path, html);
