@@ -21,9 +21,10 @@ export default defineConfig({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
         // Quotas high enough that no test but the quota tests (which set their own) meets them. FUZZ_*:
-        // edge/test/fuzz.test.ts's request count and seed (FUZZ_REQUESTS=5000 for the BENCHMARKS figure).
+        // edge/test/fuzz.test.ts's request count and seed (FUZZ_REQUESTS=5000 for the BENCHMARKS figure);
+        // DISCLOSURE_CALLS: edge/test/disclosure.test.ts's stranger calls (1000 for the BENCHMARKS figure).
         // GALLERY_VECTORIZE_STANDIN: unbound Vectorize indexes are served by the in-memory stand-in (GALLERY_BACKEND stays "kv").
-        bindings: { ...secrets, AUTH_DISABLED: 'false', RATE_LIMITS: '*=1000/s', FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '', GALLERY_VECTORIZE_STANDIN: 'true' },
+        bindings: { ...secrets, AUTH_DISABLED: 'false', RATE_LIMITS: '*=1000/s', FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? '', FUZZ_SEED: process.env.FUZZ_SEED ?? '', DISCLOSURE_CALLS: process.env.DISCLOSURE_CALLS ?? '', GALLERY_VECTORIZE_STANDIN: 'true' },
       },
     }),
   ],

@@ -1,7 +1,11 @@
 // What identify tells a key: the candidate list only with the identify:candidates scope; without it,
 // the decision and the matched id, scores rounded to 3 decimals, and no other enrolled id anywhere.
+// The issue 21 item 4 figure: distinct enrolled ids disclosed by DISCLOSURE_CALLS (default 40; 1000
+// for BENCHMARKS.md) identify calls with faces of people not enrolled, at the defaults, per key.
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { call, fixtureB64, startWithTinyModel } from './helpers';
+import { syntheticFace, toBase64 } from './synthetic-faces';
 
 const API_KEYS = 'plain:s-plain:identify,full:s-full:identify:candidates';
 const identify = (secret: string, image: string, extra: Record<string, unknown> = {}) =>
@@ -48,4 +52,36 @@ describe('identify, by scope', () => {
       expect((await identify('s-full', img, { threshold: 0.999 })).data.candidates.length).toBe(2);
     }
   });
+});
+
+describe('strangers at the defaults (issue 21 item 4 figure)', () => {
+  const calls = Number((env as unknown as { DISCLOSURE_CALLS?: string }).DISCLOSURE_CALLS || 40);
+  it(`${calls} identify calls with faces of people not enrolled: no enrolled id disclosed without identify:candidates`, async () => {
+    const enrolled = ['alice', 'bob'];
+    for (let i = 0; i < 20; i++) {
+      const id = `enrolled-${String(i).padStart(2, '0')}`;
+      expect((await call('PUT', `/admin/identities/${id}`, { json: { images: [toBase64(await syntheticFace(1000 + i))] } })).status).toBe(201);
+      enrolled.push(id);
+    }
+    const disclosed = { plain: new Set<string>(), full: new Set<string>() };
+    const statuses: Record<string, number> = {};
+    let matches = 0;
+    const t0 = Date.now();
+    for (let i = 0; i < calls; i++) {
+      const image = toBase64(await syntheticFace(100_000 + i));
+      for (const [who, secret] of [['plain', 's-plain'], ['full', 's-full']] as const) {
+        const r = await call('POST', '/v1/identify', { json: { image }, auth: `Bearer ${secret}`, env: { API_KEYS } });
+        statuses[`${who} ${r.status}`] = (statuses[`${who} ${r.status}`] ?? 0) + 1;
+        const text = JSON.stringify(r.data);
+        for (const id of enrolled) if (text.includes(`"${id}"`)) disclosed[who].add(id);
+        if (who === 'plain' && r.data.match) matches++;
+      }
+    }
+    const figure = { calls, enrolled: enrolled.length, statuses, plainMatches: matches, disclosedWithout: disclosed.plain.size, disclosedWith: disclosed.full.size, ms: Date.now() - t0 };
+    console.log(`DISCLOSURE ${JSON.stringify(figure)}`);
+    expect(statuses).toEqual({ 'plain 200': calls, 'full 200': calls });
+    expect(disclosed.plain.size).toBe(0);
+    // The same calls with the scope name enrolled people: the oracle the scope closes.
+    expect(disclosed.full.size).toBeGreaterThan(calls >= 20 ? enrolled.length / 2 : 0);
+  }, 600_000);
 });
