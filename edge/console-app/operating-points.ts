@@ -1,6 +1,7 @@
 // The model panel's operating points (GET /v1/model operatingPoints): the thresholds verify and
 // identify apply by default and why, the expected chance that a stranger is named at this gallery's
-// size and at others, the floor no request may go below, and the model's T by cross-validation.
+// size (N: the comparisons it makes, one per enrolled image) and at others, the floor no request may
+// go below, and the model's T by cross-validation.
 import { $, el, fmt } from './core';
 import type { ModelInfo, OperatingPoint, OperatingPoints } from './types';
 
@@ -19,32 +20,36 @@ function measured(op: OperatingPoint): string {
   return op.roc ? `on the manifest's ROC: ${percent(op.roc.far)} false accepts, ${percent(op.roc.tar)} true accepts` : '';
 }
 
+/** identify's N: the comparisons it made (older servers report identities only). */
+const comparisons = (op: OperatingPoint) => op.comparisons ?? op.identities ?? 0;
+
 function identifyLine(op: OperatingPoint, o: OperatingPoints): string {
   if (op.source === 'cv') return `${threshold(op)}: the model's T (this manifest has no impostor table, so the gallery size cannot be taken into account)`;
-  const n = op.identities ?? 0;
+  const n = op.identities ?? 0, N = comparisons(op);
   const expected = op.expectedFpir === undefined ? '' : `; a stranger is expected to be named ${percent(op.expectedFpir)} of the time`;
   const clamped = op.clamped ? ` — finer than the table resolves, so its strictest point is used and the target ${percent(o.settings.identifyFpir)} is not reached` : '';
-  return `${n.toLocaleString('en')} identities searched: ${threshold(op)} (per comparison ≤ ${percent(op.far ?? 0)} false accepts, for ${percent(o.settings.identifyFpir)} over all of them)${expected}${clamped}`;
+  return `${n.toLocaleString('en')} identities searched, N = ${N.toLocaleString('en')} comparisons (one per enrolled image): ${threshold(op)} (per comparison ≤ ${percent(op.far ?? 0)} false accepts, for ${percent(o.settings.identifyFpir)} over all ${N.toLocaleString('en')})${expected}${clamped}`;
 }
 
 function sizeTable(o: OperatingPoints, current: OperatingPoint | null) {
   const rows = [...o.identifyBySize];
-  if (current && !rows.some((r) => r.identities === current.identities)) rows.push(current);
-  rows.sort((a, b) => (a.identities ?? 0) - (b.identities ?? 0));
+  const isCurrent = (r: OperatingPoint) => current !== null && comparisons(r) === comparisons(current);
+  if (current && !rows.some(isCurrent)) rows.push(current);
+  rows.sort((a, b) => comparisons(a) - comparisons(b));
   const cell = (v: string) => el('td', {}, v);
   return el(
     'table',
     { id: 'identify-by-size' },
     el('caption', { class: 'muted' }, `identify's default (IDENTIFY_FPIR ${percent(o.settings.identifyFpir)}) as the gallery grows; the current gallery is marked`),
-    el('thead', {}, el('tr', {}, ...['Identities', 'Per-comparison false accept rate', 'Threshold', 'Expected chance a stranger is named', 'Same-person pairs accepted'].map((h) => el('th', { scope: 'col' }, h)))),
+    el('thead', {}, el('tr', {}, ...['Comparisons N (identities of one image each)', 'Per-comparison false accept rate', 'Threshold', 'Expected chance a stranger is named', 'Same-person pairs accepted'].map((h) => el('th', { scope: 'col' }, h)))),
     el(
       'tbody',
       {},
       ...rows.map((r) =>
         el(
           'tr',
-          current && r.identities === current.identities ? { class: 'current', 'aria-current': 'true' } : {},
-          el('th', { scope: 'row' }, `${(r.identities ?? 0).toLocaleString('en')}${current && r.identities === current.identities ? ' (this gallery)' : ''}`),
+          isCurrent(r) ? { class: 'current', 'aria-current': 'true' } : {},
+          el('th', { scope: 'row' }, `${comparisons(r).toLocaleString('en')}${isCurrent(r) ? ` (this gallery: ${(current!.identities ?? 0).toLocaleString('en')} identities)` : ''}`),
           cell(r.far === undefined ? '—' : percent(r.far)),
           cell(fmt(r.similarity)),
           cell(r.expectedFpir === undefined ? '—' : `${percent(r.expectedFpir)}${r.clamped ? ' (table limit)' : ''}`),

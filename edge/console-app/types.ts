@@ -24,6 +24,8 @@ export interface OperatingPoint {
   far?: number;
   fpir?: number;
   identities?: number;
+  /** identify: the comparisons made (gallery rows), the N its default is computed over. */
+  comparisons?: number;
   clamped?: boolean;
   measured?: { table: string; far: number; tar: number; falseAccepts: number; impostorPairs: number };
   expectedFpir?: number;
@@ -51,7 +53,7 @@ export interface ModelInfo {
   preprocess: PreprocessSpec;
   metrics: Record<string, number | string>;
   roc: { pairs: string; points: [number, number][] } | null;
-  gallery?: { identities: number } | null;
+  gallery?: { identities: number; rows?: number } | null;
   operatingPoints?: OperatingPoints;
   /** Present once /v1/model reports the face pipeline; the page's own data is used otherwise. */
   face?: { align?: AlignSpec; minFaceSize?: number; detector?: { id?: string } | string } | null;

@@ -225,6 +225,10 @@ describe('with an impostor table', () => {
     expect((await call('POST', '/admin/gallery/rebuild')).status).toBe(200);
     resetGallery();
     expect((await identify()).data.operatingPoint).toMatchObject({ identities: 2, comparisons: 4, score: op.score });
+    // The model page's point at this gallery (GET /v1/model, from the rebuilt head) counts the same N.
+    const model = (await call('GET', '/v1/model', { auth: 'none' })).data;
+    expect(model.gallery).toEqual({ identities: 2, rows: 4 });
+    expect(model.operatingPoints.identify).toMatchObject({ identities: 2, comparisons: 4, score: op.score, expectedFpir: op.expectedFpir });
     expect((await call('DELETE', '/admin/identities/trio')).status).toBe(200);
   });
 
@@ -317,7 +321,7 @@ describe('with an impostor table', () => {
     // The gallery size as of the last rebuild.
     expect((await call('POST', '/admin/gallery/rebuild')).status).toBe(200);
     const after = await call('GET', '/v1/model', { auth: 'none' });
-    expect(after.data.gallery).toEqual({ identities: 1 });
+    expect(after.data.gallery).toEqual({ identities: 1, rows: 1 });
     expect(after.data.operatingPoints.identify).toMatchObject({ source: 'fpir', identities: 1, score: expectedPoint(0.01).score });
   });
 });

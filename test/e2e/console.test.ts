@@ -118,7 +118,7 @@ describeWithLfw('web console in headless Chromium', () => {
     // The operating points served: verify's default threshold, and identify's by gallery size when the manifest has an impostor table.
     const ops = model.operatingPoints;
     expect(await page.textContent('#operating-points')).toContain(`similarity > ${ops.verify.similarity.toFixed(3)}`);
-    const sizes = ops.identifyBySize.length + (ops.identify && !ops.identifyBySize.some((x: any) => x.identities === ops.identify.identities) ? 1 : 0);
+    const sizes = ops.identifyBySize.length + (ops.identify && !ops.identifyBySize.some((x: any) => x.comparisons === ops.identify.comparisons) ? 1 : 0);
     expect(await page.locator('#identify-by-size tbody tr').count()).toBe(ops.impostors ? sizes : 0);
     await shot('1-model');
   });

@@ -2,8 +2,8 @@
 // version, decision threshold, preprocessing spec, evaluation figures; plus the inference backend,
 // and the operating points this deployment serves (its settings, the impostor tables, verify's
 // default, identify's at the gallery's current size and at sizes 1 to 100,000, the floor).
-// Reads the manifest and the gallery head (its identity count; no inference session is created,
-// no embedding is read). The manifest's own schemas
+// Reads the manifest and the gallery head (its identity and row counts: identify's N counts rows;
+// no inference session is created, no embedding is read). The manifest's own schemas
 // (models/contract, plain zod: created before @hono/zod-openapi may have loaded, so no .openapi()
 // on them, only zod's .describe()) document the answer.
 import { createRoute, z } from '@hono/zod-openapi';
@@ -28,7 +28,10 @@ export const ModelInfo = z
     metrics: z.record(z.string(), z.union([z.number(), z.string()])).openapi({ description: 'the trainer\'s evaluation figures' }),
     roc: RocSchema.nullable().describe('the trainer\'s ROC: [false accept rate, true accept rate] points, with their score threshold when recorded'),
     gallery: z
-      .object({ identities: z.number().int().openapi({ description: 'identities of this model version in the packed gallery, as of its last rebuild' }) })
+      .object({
+        identities: z.number().int().openapi({ description: 'identities of this model version in the packed gallery, as of its last rebuild' }),
+        rows: z.number().int().openapi({ description: 'their gallery rows (enrolled images): the comparisons identify makes, the N of its default' }),
+      })
       .nullable()
       .openapi({ description: 'null when the gallery could not be read' }),
     operatingPoints: z
@@ -48,7 +51,7 @@ export const ModelInfo = z
       })
       .openapi({
         description:
-          'the thresholds this deployment applies (edge/README.md, "Operating points"): verify, verify\'s default; identify, identify\'s default at the gallery\'s current size (null when the gallery could not be read); identifyBySize, identify\'s default for 1, 10, 100, 1,000, 10,000 and 100,000 identities; cv, the model\'s threshold T chosen by cross-validation (operatingPoint=cv) with the false accept rate the table measures at it',
+          'the thresholds this deployment applies (edge/README.md, "Operating points"): verify, verify\'s default; identify, identify\'s default at the gallery\'s current size, N = its rows (null when the gallery could not be read); identifyBySize, identify\'s default for 1, 10, 100, 1,000, 10,000 and 100,000 identities of one image each; cv, the model\'s threshold T chosen by cross-validation (operatingPoint=cv) with the false accept rate the table measures at it',
       }),
   })
   .openapi('ModelInfo');
@@ -65,9 +68,9 @@ const route = createRoute({
 export const modelInfo = api().openapi(route, async (c) => {
   const m = await getManifest(c.env);
   const settings = operatingSettings(c.env);
-  const identities = await new GalleryStore(c.env.GALLERY)
+  const gallery = await new GalleryStore(c.env.GALLERY)
     .readHead(m.modelVersion, 30)
-    .then((h) => h?.identities ?? 0)
+    .then((h) => ({ identities: h?.identities ?? 0, rows: h?.rows ?? 0 }))
     .catch(() => null);
   return c.json(
     {
@@ -79,12 +82,12 @@ export const modelInfo = api().openapi(route, async (c) => {
       preprocess: m.preprocess,
       metrics: m.metrics ?? {},
       roc: m.roc ?? null,
-      gallery: identities === null ? null : { identities },
+      gallery,
       operatingPoints: {
         settings,
         impostors: m.impostors ?? null,
         verify: verifyOperatingPoint(m, settings, {}),
-        identify: identities === null ? null : identifyOperatingPoint(m, settings, {}, identities),
+        identify: gallery === null ? null : identifyOperatingPoint(m, settings, {}, gallery.identities, gallery.rows),
         identifyBySize: GALLERY_SIZES.map((n) => identifyOperatingPoint(m, settings, {}, n)),
         cv: cvOperatingPoint(m),
         floor: floorOf(m, settings),
