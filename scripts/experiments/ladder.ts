@@ -22,7 +22,8 @@ import { DEFAULT_CONFIG, type TrainConfig } from '../../trainer/training/config.
 import { trainOnStore } from '../../trainer/training/train-store.js';
 import { evaluateStep, exportStep, thresholdStep, type Evaluation } from '../../trainer/run/run-steps.js';
 import { readJson, readRunHead, runFile } from '../../trainer/run/run-dir.js';
-import { teacherFor } from '../../trainer/features/teacher.js';
+import { openTeacher, teacherDir } from '../../trainer/features/teacher.js';
+import { distillSource, type DistillSource } from '../../trainer/training/distill-data.js';
 
 interface Rung { tap: string; set: Partial<TrainConfig>; why: string; /** Backbone input side (default 299). */ size?: number }
 
@@ -50,6 +51,7 @@ export const RUNGS: Record<string, Rung> = {
   // Issue 20 item 1: distillation from dlib_resnet (λ = distillWeight) and jittered views (K = jitterViews), on the committed recipe.
   'm5-kd-cos1': { tap: 'mixed5_grid3', set: { ...M5, distillWeight: 1 }, why: 'as m5grid3-lr3e-4 + λ 1 · (1 − cos to the dlib embedding), every training row distilled each epoch' },
   'm5-kd-cos10': { tap: 'mixed5_grid3', set: { ...M5, distillWeight: 10 }, why: 'as m5-kd-cos1, λ 10' },
+  'm5-kd-cos100': { tap: 'mixed5_grid3', set: { ...M5, epochs: 6, distillWeight: 100 }, why: 'as m5-kd-cos1, λ 100 (the triplet term a small correction); stopped after 6 of 15 epochs for time (validation peaked at epoch 3 and fell at 4, 5 and 6)' },
   'm5-kd-rel10': { tap: 'mixed5_grid3', set: { ...M5, distillWeight: 10, distillLoss: 'relational' }, why: 'as m5grid3-lr3e-4 + λ 10 · MSE between the batch cosine matrices of student and dlib' },
   'm5-jit1': { tap: 'mixed5_grid3', set: { ...M5, jitterViews: 1 }, why: 'as m5grid3-lr3e-4, each image plain or its one jittered view per epoch (no distillation)' },
   'm5-kd-cos1-jit1': { tap: 'mixed5_grid3', set: { ...M5, distillWeight: 1, jitterViews: 1 }, why: 'as m5-kd-cos1 with one jittered view (teacher embedding of the same jittered image)' },
@@ -65,19 +67,29 @@ export function storeDir(tap: string, size?: number): string {
   return Object.values(openStores({ source, spec, taps: [tapByName(tap)], cacheRoot: CACHE_ROOT, framing: 'aligned' }, false))[0].dir;
 }
 
+const storeCache = new Map<string, FeatureStore>();
+let teacherStore: FeatureStore | undefined;
+
 async function runRung(name: string) {
   const rung = RUNGS[name];
   if (!rung) throw new Error(`unknown rung ${name} (known: ${Object.keys(RUNGS).join(', ')})`);
   const dir = storeDir(rung.tap, rung.size);
   if (!existsSync(join(dir, 'meta.json'))) throw new Error(`rung ${name}: no feature store ${dir}; run: npx tsx trainer/cli.ts features --framing aligned --taps ${rung.tap}${rung.size ? ` --size ${rung.size}` : ''}`);
-  const store = FeatureStore.read(dir);
+  // One read per store and process: `trainer teacher --views K` may append to the store later (never read a store while it is written).
+  const store = storeCache.get(dir) ?? FeatureStore.read(dir);
+  storeCache.set(dir, store);
   const mirrored = existsSync(join(`${dir}-flip`, 'meta.json')) ? FeatureStore.read(`${dir}-flip`) : undefined;
   if (rung.set.flipViews && !mirrored) throw new Error(`rung ${name}: no mirrored store ${dir}-flip; run: npx tsx trainer/cli.ts features --framing aligned --flip --taps ${rung.tap}`);
   const run = join(LADDER_DIR, name);
   const lfw = resolveDataDir();
   const log = (m: string) => console.error(`[${name}] ${m}`);
   const t0 = performance.now();
-  const teacher = rung.set.distillWeight || rung.set.jitterViews ? teacherFor(store, rung.set.jitterSeed ?? DEFAULT_CONFIG.jitterSeed) : undefined;
+  let teacher: DistillSource | undefined;
+  if (rung.set.distillWeight || rung.set.jitterViews) {
+    teacherStore ??= openTeacher();
+    if (!teacherStore) throw new Error(`rung ${name}: no teacher store ${teacherDir()}; run: npx tsx trainer/cli.ts teacher${rung.set.jitterViews ? ` --views ${rung.set.jitterViews}` : ''}`);
+    teacher = distillSource(store, teacherStore, rung.set.jitterSeed ?? DEFAULT_CONFIG.jitterSeed);
+  }
   await trainOnStore(store, lfw, rung.set, { outDir: run, resume: true, log, teacher }, mirrored);
   const trainSeconds = (performance.now() - t0) / 1000;
   exportStep(run);
