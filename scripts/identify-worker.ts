@@ -74,10 +74,7 @@ try {
   const t1 = performance.now();
   log(`enrolled ${draw.gallery.length} people in ${((t1 - t0) / 1000).toFixed(0)} s (${lowQuality.length} below the quality floor, enrolled with quality=skip)`);
   const pbar = progressBar('identify ', wantProgress(o.json));
-  outcomes = await identifyProbes(server, probes, conc, (k) => {
-    pbar(k, probes.length);
-    if (!wantProgress(o.json) && k % 250 === 0) log(`${k}/${probes.length} probes`);
-  }, retried);
+  outcomes = await identifyProbes(server, probes, conc, (k) => pbar(k, probes.length), retried);
   pbar.end();
   seconds = { enrol: (t1 - t0) / 1000, identify: (performance.now() - t1) / 1000 };
 } finally {
