@@ -11,7 +11,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const OWN_ISOLATE = ['edge/test/parity.test.ts'];
 // Test-only secrets. wrangler.toml's [secrets] makes the pool look for them in process.env.
 // test-key-1 is in the older unnamed form (id key1, default scopes); test-key-2 may see identify's candidates.
-const secrets = { ADMIN_TOKEN: 'test-admin-token', API_KEYS: 'test-key-1,client2:test-key-2:verify+identify+identify:candidates' };
+// EMBEDDING_KEYS: one AES-256 key (id test-1) that seals embeddings at rest, made for the tests only.
+const secrets = {
+  ADMIN_TOKEN: 'test-admin-token',
+  API_KEYS: 'test-key-1,client2:test-key-2:verify+identify+identify:candidates',
+  EMBEDDING_KEYS: 'test-1:Gx8vmpjNt8SLxee7dvuNX9ldBA9zsyrbKxqojflhl5s=',
+};
 Object.assign(process.env, secrets);
 
 export default defineConfig({

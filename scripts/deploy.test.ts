@@ -12,13 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { experimental_readRawConfig } from 'wrangler';
 import { modelUploadPlan } from '../edge/scripts/upload-model.mjs';
 import { repoRoot } from '../paths.js';
-import { GZIP_LIMIT, type DeployResult } from './deploy.js';
+import { checkEmbeddingKeys, GZIP_LIMIT, type DeployResult } from './deploy.js';
+import { embeddingKeyEntry } from './lib/embedding-key.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'deploy-dry-'));
 const paths = { state: join(dir, 'state'), bundle: join(dir, 'bundle'), config: join(dir, 'wrangler.jsonc') };
 const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, WRANGLER_SEND_METRICS: 'false' };
-for (const k of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_EMAIL', 'ADMIN_TOKEN', 'API_KEYS']) delete env[k];
+for (const k of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_API_KEY', 'CLOUDFLARE_EMAIL', 'ADMIN_TOKEN', 'API_KEYS', 'EMBEDDING_KEYS']) delete env[k];
 const template = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
 
 let result: DeployResult;
@@ -53,6 +54,7 @@ describe('npm run deploy -- --dry-run', () => {
       'secret list',
       'secret put ADMIN_TOKEN',
       'secret put API_KEYS',
+      'secret put EMBEDDING_KEYS',
       'deploy',
     ]);
     expect(account.every((c) => !c.ran)).toBe(true);
@@ -61,7 +63,7 @@ describe('npm run deploy -- --dry-run', () => {
       expect(c.args.slice(-4)).toEqual(['--config', paths.config, '--env', '']);
     }
     // Secret values go to stdin, described, never on a command line, and a dry run shows none.
-    expect(account.filter((c) => c.args[1] === 'put').map((c) => c.stdin)).toEqual(['ADMIN_TOKEN (generated when run)', 'API_KEYS (generated when run)']);
+    expect(account.filter((c) => c.args[1] === 'put').map((c) => c.stdin)).toEqual(['ADMIN_TOKEN (generated when run)', 'API_KEYS (generated when run)', 'EMBEDDING_KEYS (generated when run)']);
     expect(result.secrets).toBeUndefined();
     expect(result.kvId).toBeNull();
     // What did run: the local seeding and the dry-run bundle.
@@ -161,5 +163,17 @@ describe('npm run deploy -- --dry-run --gallery vectorize', () => {
     expect(JSON.parse(c.vars.GALLERY_VECTORIZE_INDEXES)).toEqual({ [version]: ['GALLERY_VECTORS_0', 'GALLERY_VECTORS_1'], 'face-embed-previous': ['GALLERY_VECTORS_2', 'GALLERY_VECTORS_3'] });
     expect(v.bundle!.files).toContain('index.js');
     expect(readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8')).toBe(template);
+  });
+});
+
+describe('EMBEDDING_KEYS', () => {
+  it('generates entries the Worker reads, and refuses one it could not', () => {
+    const a = embeddingKeyEntry('k', new Date('2026-12-05T00:00:00Z')), b = embeddingKeyEntry('k2');
+    expect(a).toMatch(/^k-20261205:[A-Za-z0-9+/]{43}=$/);
+    expect(() => checkEmbeddingKeys(`${b},${a}`)).not.toThrow();
+    expect(() => checkEmbeddingKeys('')).toThrow(/empty/);
+    expect(() => checkEmbeddingKeys('k:c2hvcnQ=')).toThrow(/32 bytes/);
+    expect(() => checkEmbeddingKeys(`bad id:${a.split(':')[1]}`)).toThrow(/kid/);
+    expect(() => checkEmbeddingKeys(`${a},${a}`)).toThrow(/twice/);
   });
 });

@@ -13,8 +13,11 @@
 //   6. a deploy config generated from wrangler.toml (which stays a template): real KV id, bucket,
 //      worker name, MODEL_MANIFEST_KEY, the gallery backend and its Vectorize bindings; Durable Object bindings and migrations copied as they are,
 //      applied by `wrangler deploy` itself. Written to .wrangler/deploy/ (git-ignored).
-//   7. secrets ADMIN_TOKEN and API_KEYS with `wrangler secret put` (stdin): from ADMIN_TOKEN / API_KEYS
-//      or the flags; existing ones are kept; otherwise random ones, printed once (or --secrets-file)
+//   7. secrets ADMIN_TOKEN, API_KEYS and EMBEDDING_KEYS with `wrangler secret put` (stdin): from the
+//      environment variables of those names or the flags; existing ones are kept; otherwise random ones,
+//      printed once (or --secrets-file). EMBEDDING_KEYS (the AES-256 key that seals embeddings at rest)
+//      is checked before anything runs, and never replaced by --rotate-secrets: a lost key is a lost
+//      gallery, so its rotation adds a key (SECURITY.md)
 //   8. wrangler deploy, then GET <url>/v1/health?load=1 until the model is loaded
 // --dry-run makes no account call: it prints the account commands in order, seeds LOCAL R2 with the
 // same upload function, and runs `wrangler deploy --dry-run --outdir` on the generated config.
@@ -31,10 +34,11 @@ import { repoRoot } from '../paths.js';
 import { uploadModel, type UploadPlan } from '../edge/scripts/upload-model.mjs';
 import { bindingName, indexName } from '../edge/src/gallery/vectorize/layout.js';
 import { readManifest } from '../models/node/load.js';
+import { embeddingKeyEntry, embeddingKeyIds } from './lib/embedding-key.js';
 
 /** Workers Paid limit on the compressed script (Free: 3 MiB). */
 export const GZIP_LIMIT = 10 * 1024 * 1024;
-const SECRETS = ['ADMIN_TOKEN', 'API_KEYS'] as const;
+const SECRETS = ['ADMIN_TOKEN', 'API_KEYS', 'EMBEDDING_KEYS'] as const;
 type SecretName = (typeof SECRETS)[number];
 
 export interface DeployOptions {
@@ -56,6 +60,8 @@ export interface DeployOptions {
   secretsFile?: string;
   adminToken?: string;
   apiKeys?: string;
+  /** EMBEDDING_KEYS to set ("kid:base64key,…", first current). */
+  embeddingKeys?: string;
   rotateSecrets: boolean;
   allowAuthDisabled: boolean;
   healthTimeoutS: number;
@@ -192,7 +198,20 @@ export function measureBundle(outdir: string, wranglerOut: string): Bundle {
 }
 
 function randomSecret(name: SecretName) {
+  if (name === 'EMBEDDING_KEYS') return embeddingKeyEntry('k');
   return name === 'ADMIN_TOKEN' ? randomBytes(32).toString('hex') : randomBytes(24).toString('base64url');
+}
+
+/** The format edge/src/crypto/keyring.ts reads: "kid:key" entries, kid 1–32 of [A-Za-z0-9_.-], key 32 bytes of base64. */
+export function checkEmbeddingKeys(value: string): void {
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  if (!entries.length) throw new DeployError('EMBEDDING_KEYS is empty');
+  const ids = embeddingKeyIds(value);
+  entries.forEach((e, i) => {
+    if (!/^[A-Za-z0-9_.-]{1,32}$/.test(ids[i])) throw new DeployError(`EMBEDDING_KEYS entry ${i + 1} is not "kid:base64key" with a kid of 1–32 letters, digits, "_", "." or "-"`);
+    if (Buffer.from(e.slice(e.indexOf(':') + 1), 'base64').length !== 32) throw new DeployError(`EMBEDDING_KEYS: the key of "${ids[i]}" is not 32 bytes of base64 (openssl rand -base64 32)`);
+  });
+  if (new Set(ids).size !== ids.length) throw new DeployError('EMBEDDING_KEYS lists a key id twice');
 }
 
 /** Refuses a secrets file that git would pick up, or one that exists already. */
@@ -206,6 +225,7 @@ function checkSecretsFile(path: string) {
 }
 
 export async function deploy(o: DeployOptions, log: (m: string) => void = (m) => console.error(m)): Promise<DeployResult> {
+  if (o.embeddingKeys) checkEmbeddingKeys(o.embeddingKeys);
   const commands: Command_[] = [];
   /** An account call: recorded; run unless dry. */
   const account = (args: string[], x: { input?: string; stdin?: string; when?: string; simulate?: string } = {}): string => {
@@ -319,7 +339,7 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   log(`deploy config: ${relative(repoRoot, configPath)}`);
 
   // 7. Secrets (before the deploy: wrangler refuses a new Worker whose [secrets].required are unset).
-  const given: Partial<Record<SecretName, string>> = { ADMIN_TOKEN: o.adminToken, API_KEYS: o.apiKeys };
+  const given: Partial<Record<SecretName, string>> = { ADMIN_TOKEN: o.adminToken, API_KEYS: o.apiKeys, EMBEDDING_KEYS: o.embeddingKeys };
   let existing: string[] = [];
   const listed = (() => {
     try {
@@ -333,11 +353,13 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   const shown: Partial<Record<SecretName, string>> = {};
   const source = {} as Record<SecretName, 'given' | 'kept' | 'generated'>;
   for (const name of SECRETS) {
+    // Replacing the embedding key would make every stored embedding unreadable: rotation adds a key instead.
+    const replaceable = name !== 'EMBEDDING_KEYS';
     if (given[name]) source[name] = 'given';
-    else if (existing.includes(name) && !o.rotateSecrets) source[name] = 'kept';
+    else if (existing.includes(name) && (!o.rotateSecrets || !replaceable)) source[name] = 'kept';
     else source[name] = 'generated';
     if (source[name] === 'kept') {
-      log(`secret ${name} exists; kept (--rotate-secrets replaces it)`);
+      log(`secret ${name} exists; kept (${replaceable ? '--rotate-secrets replaces it' : 'never replaced by --rotate-secrets: rotate it by adding a key, SECURITY.md'})`);
       continue;
     }
     const value = given[name] ?? randomSecret(name);
@@ -370,7 +392,8 @@ export async function deploy(o: DeployOptions, log: (m: string) => void = (m) =>
   }
   const out = account(deployArgs);
   result.url = /https:\/\/[^\s]+\.workers\.dev/.exec(out)?.[0] ?? null;
-  if (shown.ADMIN_TOKEN || shown.API_KEYS) {
+  if (shown.EMBEDDING_KEYS) log('EMBEDDING_KEYS was generated: keep a copy somewhere safe. Without it no stored embedding can be read, and everyone must be enrolled again.');
+  if (shown.ADMIN_TOKEN || shown.API_KEYS || shown.EMBEDDING_KEYS) {
     if (o.secretsFile) {
       writeFileSync(resolve(o.secretsFile), Object.entries(shown).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600, flag: 'wx' });
       result.secretsFile = resolve(o.secretsFile);
@@ -443,7 +466,7 @@ export function cli(argv = process.argv) {
     .option('--secrets-file <path>', 'write generated secrets here (mode 600, never overwritten) instead of printing them')
     .option('--admin-token <token>', 'ADMIN_TOKEN to set (prefer the ADMIN_TOKEN environment variable)')
     .option('--api-keys <keys>', 'API_KEYS to set, comma-separated (prefer the API_KEYS environment variable)')
-    .option('--rotate-secrets', 'replace existing secrets with new random ones', false)
+    .option('--rotate-secrets', 'replace existing ADMIN_TOKEN and API_KEYS with new random ones (never EMBEDDING_KEYS)', false)
     .option('--allow-auth-disabled', 'deploy even if the environment sets AUTH_DISABLED = "true"', false)
     .option('--health-timeout <s>', 'seconds to wait for /v1/health after deploying', (v) => Number(v), 90)
     .option('--gallery <backend>', 'identify\'s gallery: kv (packed scan in the isolate, up to ~100k identities) or vectorize', 'kv')
@@ -454,7 +477,7 @@ export function cli(argv = process.argv) {
   const o: DeployOptions = {
     dryRun: f.dryRun, env: f.env, name: f.name, bucket: f.bucket, json: f.json, config: f.config, configOut: f.configOut,
     outdir: f.outdir, persistTo: f.persistTo, prefix: f.prefix, backbone: checkBackboneId(f.backbone), secretsFile: f.secretsFile,
-    adminToken: f.adminToken ?? process.env.ADMIN_TOKEN, apiKeys: f.apiKeys ?? process.env.API_KEYS,
+    adminToken: f.adminToken ?? process.env.ADMIN_TOKEN, apiKeys: f.apiKeys ?? process.env.API_KEYS, embeddingKeys: process.env.EMBEDDING_KEYS,
     rotateSecrets: f.rotateSecrets, allowAuthDisabled: f.allowAuthDisabled, healthTimeoutS: f.healthTimeout,
     gallery: checkGallery(f.gallery), galleryShards: f.galleryShards, keepGalleryVersions: f.keepGalleryVersion,
   };

@@ -11,6 +11,9 @@ import { onError, routeNotFound } from './http/errors';
 import { galleryDtype } from './gallery/pack';
 import { rebuildGallery } from './gallery/rebuild';
 import { galleryBackend } from './gallery/backend';
+import { keyring } from './crypto/keyring';
+import { resealStale } from './identity/reseal';
+import { IdentityStore } from './identity/store';
 import { health } from './routes/health';
 import { identify } from './routes/identify';
 import { modelInfo } from './routes/model-info';
@@ -44,16 +47,22 @@ app.notFound(routeNotFound);
 export default {
   /** KV/R2 failures become 503 storage_unavailable (http/storage.ts). */
   fetch: (req, env, ctx) => app.fetch(req, guardStorage(env), ctx),
-  /** Cron: keep the packed gallery in step with the identity records (see gallery/rebuild.ts). */
+  /** Cron: keep the packed gallery in step with the identity records (see gallery/rebuild.ts), and
+   *  re-encrypt records under an older key (identity/reseal.ts). */
   async scheduled(_event, rawEnv, ctx) {
     const env = guardStorage(rawEnv);
-    // A Vectorize gallery is written by the identity writers; there is no packed snapshot to rebuild.
-    if (galleryBackend(env) !== 'kv') return;
-    ctx.waitUntil(
-      getManifest(env)
-        .then((m) => rebuildGallery(env.GALLERY, m, galleryDtype(env)))
-        .then((r) => r.changed && console.log('gallery rebuilt', JSON.stringify(r)))
-        .catch((e) => console.error('gallery rebuild failed', e)),
-    );
+    const run = async () => {
+      const ring = await keyring(env);
+      const reseal = (listing: Parameters<typeof resealStale>[1]) => resealStale(env, listing, ring);
+      // A Vectorize gallery is written by the identity writers; there is no packed snapshot to rebuild.
+      if (galleryBackend(env) !== 'kv') {
+        const r = await reseal(await new IdentityStore(env.GALLERY).listAll());
+        if (r.resealed || r.remaining) console.log('records re-encrypted', JSON.stringify(r));
+        return;
+      }
+      const r = await rebuildGallery(env.GALLERY, await getManifest(env), galleryDtype(env), { ring, reseal });
+      if (r.changed || r.encryption.resealed || r.encryption.remaining) console.log('gallery rebuilt', JSON.stringify(r));
+    };
+    ctx.waitUntil(run().catch((e) => console.error('gallery rebuild failed', e)));
   },
 } satisfies ExportedHandler<Env>;

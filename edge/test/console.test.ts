@@ -128,6 +128,7 @@ describe('console messages', () => {
     internal_error: [/failed unexpectedly/],
     model_unavailable: [/face model is not available/],
     auth_not_configured: [/no keys configured/],
+    encryption_not_configured: [/encryption key/, /stored face data/],
     storage_unavailable: [/cannot reach its storage/],
   };
 

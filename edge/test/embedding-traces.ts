@@ -1,6 +1,6 @@
 // Looks for an embedding in raw stored data, as someone reading the storage would: every float32
 // (little-endian, at each byte offset) and int8 window of the bytes, every array of numbers, and the
-// same again inside every base64-looking string. The answer is the best cosine with the true
+// same again inside every base64-looking run of text (strings, and bytes read as text). The answer is the best cosine with the true
 // embedding: about 1 when the embedding is there in any of those forms, near 0 for unrelated or
 // encrypted bytes (at 128 dimensions, random windows stay below ~0.4).
 
@@ -38,8 +38,9 @@ function bestInBytes(b: Uint8Array, truth: Float32Array, nb: number): number {
   return best;
 }
 
-function bestInString(s: string, truth: Float32Array, nb: number): number {
-  let best = bestInBytes(new TextEncoder().encode(s), truth, nb);
+/** Base64 runs inside text (JSON values, say), decoded and searched as bytes. */
+function bestInBase64(s: string, truth: Float32Array, nb: number): number {
+  let best = 0;
   for (const m of s.matchAll(BASE64)) {
     let bin: string;
     try {
@@ -52,15 +53,21 @@ function bestInString(s: string, truth: Float32Array, nb: number): number {
   return best;
 }
 
+const bestInString = (s: string, truth: Float32Array, nb: number) => Math.max(bestInBytes(new TextEncoder().encode(s), truth, nb), bestInBase64(s, truth, nb));
+
+/** Bytes as they are, and as text that may carry base64 (a JSON value stored as bytes). */
+const bestInStored = (b: Uint8Array, truth: Float32Array, nb: number) =>
+  Math.max(bestInBytes(b, truth, nb), bestInBase64(Array.from(b, (c) => String.fromCharCode(c)).join(''), truth, nb));
+
 /** The best cosine between `truth` and anything in `value` (bytes, strings, numbers, objects, nested). */
 export function bestCosine(value: unknown, truth: Float32Array): number {
   const nb = truth.reduce((s, x) => s + x * x, 0);
   const walk = (v: unknown): number => {
     if (v === null || v === undefined) return 0;
     if (typeof v === 'string') return bestInString(v, truth, nb);
-    if (v instanceof ArrayBuffer) return bestInBytes(new Uint8Array(v), truth, nb);
+    if (v instanceof ArrayBuffer) return bestInStored(new Uint8Array(v), truth, nb);
     if (ArrayBuffer.isView(v)) {
-      const bytes = bestInBytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), truth, nb);
+      const bytes = bestInStored(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), truth, nb);
       return v instanceof Float32Array || v instanceof Float64Array ? Math.max(bytes, bestInNumbers(v, truth, nb)) : bytes;
     }
     if (Array.isArray(v)) {

@@ -15,7 +15,7 @@ import { embedImages } from '../src/model/embed-images';
 import { getModel } from '../src/model/loader';
 import { call, fixture, fixtureB64, installTinyModel, startWithTinyModel, withWriterEnv } from './helpers';
 import { bestCosine, mentions } from './embedding-traces';
-import { allKvEntries, objectStorage } from './raw-storage';
+import { allKvEntries, everythingStored, objectStorage } from './raw-storage';
 
 const VECTORIZE: Partial<Env> = { GALLERY_BACKEND: 'vectorize' };
 const images = (...names: string[]) => ({ json: { images: names.map(fixtureB64) } });
@@ -67,16 +67,9 @@ async function tracesOf(id: string, name: string, truth: Float32Array[]): Promis
     const cos = Math.max(...truth.map((t) => bestCosine(value, t)));
     if (cos > FOUND) found.push(`${where}: an embedding (cosine ${cos.toFixed(3)})`);
   };
-  for (const k of await allKvEntries()) check(`KV ${k.binding} ${k.name}`, [k.name, k.metadata, k.value]);
-  const writer = await objectStorage(env.IDENTITY_WRITER as unknown as DurableObjectNamespace, id);
-  for (const [key, value] of writer.entries) check(`${id}'s writer: ${key}`, [key, value]);
-  if (writer.alarm !== null) found.push(`${id}'s writer: an alarm at ${writer.alarm}`);
-  const recent = await objectStorage(env.GALLERY_RECENT as unknown as DurableObjectNamespace, 'tiny-1');
-  for (const [key, value] of recent.entries) check(`recent writes: ${key}`, [key, value]);
-  for (const ix of standInIndexes()) {
-    const held = ix as unknown as { vectors: Map<string, unknown>; log: unknown[] };
-    check(`index ${ix.name}`, [[...held.vectors.values()], held.log]);
-  }
+  const { items, alarms } = await everythingStored([id]);
+  for (const [where, value] of items) check(where, value);
+  for (const [where, at] of alarms) found.push(`${where}: an alarm at ${at}`);
   return found;
 }
 

@@ -5,6 +5,7 @@
 // until the other rebuild has run to the end.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { keyring } from '../src/crypto/keyring';
 import { resetGallery } from '../src/gallery/cache';
 import { rebuildGallery } from '../src/gallery/rebuild';
 import { GRACE_MS, headKey, type GalleryHead } from '../src/gallery/store';
@@ -26,7 +27,7 @@ async function liveHeadIsWhole() {
 
 /** A run after the grace period: only the live head and its shards are left. */
 async function collectsTheRest(m: Parameters<typeof rebuildGallery>[1]) {
-  const gc = await rebuildGallery(env.GALLERY, m, 'i8', { now: () => Date.now() + GRACE_MS + 1000 });
+  const gc = await rebuildGallery(env.GALLERY, m, 'i8', { ring: await keyring(env), now: () => Date.now() + GRACE_MS + 1000 });
   expect([gc.changed, gc.keysRemoved]).toEqual([false, 1]);
   const head = await liveHeadIsWhole();
   const keys = (await env.GALLERY.list({ prefix: 'gallery:' })).keys.map((k) => k.name).sort();
@@ -51,9 +52,9 @@ describe('two overlapping rebuilds', () => {
   it('A writes its shards, B runs whole, then A writes its head', async () => {
     const m = await getManifest(env);
     const a = gateKv(env.GALLERY, (op, key) => op === 'put' && key === headKey('tiny-1'));
-    const first = rebuildGallery(a.kv, m, 'i8');
+    const first = rebuildGallery(a.kv, m, 'i8', { ring: await keyring(env) });
     await a.reached;
-    const second = await rebuildGallery(env.GALLERY, m, 'i8');
+    const second = await rebuildGallery(env.GALLERY, m, 'i8', { ring: await keyring(env) });
     expect(second.changed).toBe(true);
     a.release();
     const r = await first;
@@ -66,10 +67,10 @@ describe('two overlapping rebuilds', () => {
   it('A writes its head, B (seeing a new enrolment) runs whole, then A collects garbage', async () => {
     const m = await getManifest(env);
     const a = gateKv(env.GALLERY, (op, key) => op === 'list' && key.includes('"prefix":"gallery:'));
-    const first = rebuildGallery(a.kv, m, 'i8');
+    const first = rebuildGallery(a.kv, m, 'i8', { ring: await keyring(env) });
     await a.reached;
     expect((await enrol('carol', 'person3.jpg')).status).toBe(201);
-    const second = await rebuildGallery(env.GALLERY, m, 'i8');
+    const second = await rebuildGallery(env.GALLERY, m, 'i8', { ring: await keyring(env) });
     expect([second.changed, second.identities]).toEqual([true, 3]);
     a.release();
     await first;

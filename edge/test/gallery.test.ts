@@ -3,6 +3,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../src/index';
+import { keyring } from '../src/crypto/keyring';
+import { open } from '../src/crypto/envelope';
 import { resetGallery } from '../src/gallery/cache';
 import { unpackShard } from '../src/gallery/pack';
 import { MAX_RECORD_READS, rebuildGallery } from '../src/gallery/rebuild';
@@ -135,11 +137,12 @@ describe('gallery rebuild', () => {
     const after = await rebuild();
     expect(after.data).toMatchObject({ changed: true, identities: 1, recordsRead: 0, keysRemoved: 0 });
     expect(Object.keys(await allKv())).toContain(`gallery:tiny-1:${first.data.generation}:0`); // readers may still hold that head
-    const later = await rebuildGallery(env.GALLERY, await getManifest(env), 'i8', { now: () => Date.now() + GRACE_MS + 1000 });
+    const later = await rebuildGallery(env.GALLERY, await getManifest(env), 'i8', { ring: await keyring(env), now: () => Date.now() + GRACE_MS + 1000 });
     expect(later).toMatchObject({ changed: false, generation: after.data.generation, keysRemoved: 1 });
     const kv = await allKv();
     expect(Object.keys(kv).sort()).toEqual(['gallery:tiny-1:head', `gallery:tiny-1:${after.data.generation}:0`, 'id:bob']);
-    expect(unpackShard(kv[`gallery:tiny-1:${after.data.generation}:0`]).header.ids).toEqual(['bob']);
+    const shard = `gallery:tiny-1:${after.data.generation}:0`;
+    expect(unpackShard((await open(await keyring(env), new Uint8Array(kv[shard]), shard)).buffer as ArrayBuffer).header.ids).toEqual(['bob']);
     expect(Object.values(kv).some((v) => new TextDecoder().decode(v).includes('alice'))).toBe(false);
   });
 
@@ -161,7 +164,7 @@ describe('gallery rebuild', () => {
     expect(r.data).toMatchObject({ modelVersion: 'tiny-2', identities: 1 });
     const tiny1 = async () => Object.keys(await allKv()).filter((k) => k.startsWith('gallery:tiny-1'));
     expect(await tiny1()).toHaveLength(2); // a Worker may still serve tiny-1 during a rollout
-    await rebuildGallery(env.GALLERY, await getManifest(env), 'i8', { now: () => Date.now() + RETIRE_MS + 1000 });
+    await rebuildGallery(env.GALLERY, await getManifest(env), 'i8', { ring: await keyring(env), now: () => Date.now() + RETIRE_MS + 1000 });
     expect(await tiny1()).toEqual([]);
     resetGallery();
     const hit = await identify('person1-b.jpg');

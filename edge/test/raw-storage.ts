@@ -1,8 +1,10 @@
 // Raw storage as an operator with account access would read it: every key of every KV namespace
 // binding (name, list metadata, value bytes) and everything a Durable Object has stored (every key,
-// and its pending alarm). For the tests that check what the Worker leaves behind.
+// and its pending alarm), and the Vectorize stand-ins' memory. For the tests that check what the
+// Worker leaves behind (deletion) and what it stores in the clear (encryption at rest).
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { standInIndexes } from '../src/gallery/vectorize/standin';
 
 export interface KvEntry { binding: string; name: string; metadata: unknown; value: Uint8Array }
 
@@ -36,4 +38,26 @@ export async function objectStorage(ns: DurableObjectNamespace, name: string): P
     entries: [...(await state.storage.list()).entries()],
     alarm: await state.storage.getAlarm(),
   }));
+}
+
+/**
+ * Everything stored that could hold an identity's data, each with where it is: every KV key (name,
+ * metadata, value), every key of the writers of `ids` and of the recent writes of `versions`, and
+ * the Vectorize stand-ins' vectors and logs; plus the writers' pending alarms.
+ */
+export async function everythingStored(ids: string[], versions: string[] = ['tiny-1']): Promise<{ items: [string, unknown][]; alarms: [string, number][] }> {
+  const items: [string, unknown][] = [], alarms: [string, number][] = [];
+  for (const k of await allKvEntries()) items.push([`KV ${k.binding} ${k.name}`, [k.name, k.metadata, k.value]]);
+  for (const id of ids) {
+    const w = await objectStorage(env.IDENTITY_WRITER as unknown as DurableObjectNamespace, id);
+    for (const [key, value] of w.entries) items.push([`${id}'s writer: ${key}`, [key, value]]);
+    if (w.alarm !== null) alarms.push([`${id}'s writer`, w.alarm]);
+  }
+  for (const v of versions)
+    for (const [key, value] of (await objectStorage(env.GALLERY_RECENT as unknown as DurableObjectNamespace, v)).entries) items.push([`recent writes ${v}: ${key}`, [key, value]]);
+  for (const ix of standInIndexes()) {
+    const held = ix as unknown as { vectors: Map<string, unknown>; log: unknown[] };
+    items.push([`index ${ix.name}`, [[...held.vectors.values()], held.log]]);
+  }
+  return { items, alarms };
 }

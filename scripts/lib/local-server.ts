@@ -3,12 +3,13 @@
 // Each caller may give its own persistence folder, so tests and benchmarks never share state.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { modelIsBuilt } from '../../models/node/load.js';
 import { repoRoot } from '../../paths.js';
 import { buildArgs, manifestOf } from '../../trainer/backbone/ids.js';
+import { embeddingKeyEntry } from './embedding-key.js';
 
 export interface LocalServerOptions {
   /** 0 (default) picks a free port. */
@@ -51,10 +52,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Tokens from .dev.vars (created with random values on first use); wrangler dev reads the same file. */
+/** Tokens from .dev.vars (created with random values on first use); wrangler dev reads the same file.
+ *  An embedding key (EMBEDDING_KEYS, a random dev-<date> entry) is added to a file that lacks one. */
 export function devSecrets(): { adminToken: string; apiKeys: string[] } {
   const file = join(repoRoot, '.dev.vars');
   if (!existsSync(file)) writeFileSync(file, `ADMIN_TOKEN=${randomBytes(16).toString('hex')}\nAPI_KEYS=${randomBytes(16).toString('hex')}\n`);
+  const vars = readFileSync(file, 'utf8');
+  if (!/^EMBEDDING_KEYS=/m.test(vars)) appendFileSync(file, `${vars.endsWith('\n') || !vars ? '' : '\n'}EMBEDDING_KEYS=${embeddingKeyEntry('dev')}\n`);
   const text = readFileSync(file, 'utf8');
   const get = (k: string) => new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1].trim() ?? '';
   return { adminToken: get('ADMIN_TOKEN'), apiKeys: get('API_KEYS').split(',').filter(Boolean) };

@@ -33,6 +33,7 @@ const messages = {
   internal_error: 'The server failed unexpectedly; try again, and report it if it persists.',
   model_unavailable: 'The face model is not available on the server right now.',
   auth_not_configured: 'The server has no keys configured, so it refuses these requests.',
+  encryption_not_configured: 'The server has no usable encryption key for stored face data (or data sealed under a key it no longer lists), so it cannot store or read the gallery.',
   storage_unavailable: 'The server cannot reach its storage right now; try again shortly.',
 };
 

@@ -4,6 +4,7 @@
 // (BENCHMARKS.md). "vectorize": one set of Vectorize indexes per model version, written by each
 // identity's writer through its outbox, with recent writes held for read-your-writes
 // (gallery/vectorize/). Both answer the same question the same way: each identity's best row.
+import { keyring } from '../crypto/keyring';
 import { ApiError } from '../http/errors';
 import { type Candidate, searchGallery } from './cache';
 import { versionIndexes } from './vectorize/indexes';
@@ -35,7 +36,7 @@ export interface GallerySearch {
 
 export async function searchIdentities(env: Env, version: string, query: Float32Array, k: number): Promise<GallerySearch> {
   if (galleryBackend(env) === 'kv') {
-    const { candidates, snapshot, searched, comparisons } = await searchGallery(env.GALLERY, version, query, k);
+    const { candidates, snapshot, searched, comparisons } = await searchGallery(env.GALLERY, version, query, k, await keyring(env));
     return { candidates, identities: searched, comparisons, generation: snapshot.head?.generation ?? null, builtAt: snapshot.head?.builtAt ?? null };
   }
   const [{ candidates, recent, recentRows }, vectors] = await Promise.all([

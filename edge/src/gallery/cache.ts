@@ -3,8 +3,10 @@
 // an overlay of this isolate's own recent writes so an admin sees an enrolment or deletion at once.
 // Identify never reads per-identity records. Other isolates see writes after the next rebuild.
 // A head whose shards KV lacks never becomes an empty gallery: the previous snapshot stays, or,
-// in an isolate that has none, identify answers 503.
+// in an isolate that has none, identify answers 503. Shards are opened (decrypted) when a snapshot is
+// loaded, once per generation: no request pays for it after that.
 import { dot } from '../../../models/contract/distance';
+import { type Keyring, NO_KEYS } from '../crypto/keyring';
 import { ApiError } from '../http/errors';
 import { GalleryStore } from './store';
 import { unpackShard } from './pack';
@@ -25,8 +27,9 @@ const overlays = new Map<string, Map<string, OverlayEntry>>();
 
 export interface Candidate { id: string; similarity: number }
 
-export async function searchGallery(kv: KVNamespace, version: string, query: Float32Array, k: number) {
-  const snap = await currentSnapshot(kv, version);
+/** ring: the keys that open the shards (none: only shards written before encryption open). */
+export async function searchGallery(kv: KVNamespace, version: string, query: Float32Array, k: number, ring: Keyring = NO_KEYS) {
+  const snap = await currentSnapshot(kv, version, ring);
   const overlay = overlays.get(version) ?? new Map<string, OverlayEntry>();
   const best = new Float32Array(snap.size).fill(-Infinity);
   snap.scoreInto(query, best);
@@ -68,9 +71,9 @@ export async function searchGallery(kv: KVNamespace, version: string, query: Flo
   return { candidates: top, snapshot: snap, searched, comparisons };
 }
 
-export async function currentSnapshot(kv: KVNamespace, version: string): Promise<Snapshot> {
+export async function currentSnapshot(kv: KVNamespace, version: string, ring: Keyring = NO_KEYS): Promise<Snapshot> {
   if (cache && cache.snapshot.version === version && Date.now() - cache.checkedAt < HEAD_TTL_MS) return cache.snapshot;
-  loading ??= load(new GalleryStore(kv), version).finally(() => (loading = null));
+  loading ??= load(new GalleryStore(kv, ring), version).finally(() => (loading = null));
   return loading;
 }
 

@@ -4,15 +4,21 @@
 // at most MAX_RECORD_READS per run to stay inside a Worker invocation's KV operation limit; what is
 // left keeps its previous rows (or waits, if new) for the next run. Deleted identities leave the
 // snapshot at once, and every other generation's shards too (store.ts scrub), before the head moves.
-// Writes, only when something changed: new shard keys, then the head. Every run then collects garbage (store.ts): generations no reader can still need, GRACE_MS after they were
-// replaced, and other model versions' galleries once retired. Two runs may overlap; store.ts says why
-// that is safe. The head read here may be stale (KV): that costs record reads, never correctness.
+// Writes, only when something changed: new shard keys (sealed under the current key, whose id is part
+// of the fingerprint, so a new key means a new generation), then the head. Every run then collects
+// garbage (store.ts): generations no reader can still need, GRACE_MS after they were replaced, and
+// other model versions' galleries once retired; and hands the listing to the background
+// re-encryption (`reseal`, identity/reseal.ts). Two runs may overlap; store.ts says why that is safe.
+// The head read here may be stale (KV): that costs record reads, never correctness.
 import type { ModelManifest } from '../../../models/contract/manifest';
 import { currentSnapshot, install } from './cache';
 import { packShards, unpackShard, type Dtype, type GalleryEntry } from './pack';
 import { GalleryStore, newGeneration, shardKey, type GalleryHead } from './store';
-import { decodeRows, IdentityStore } from '../identity/store';
+import type { Keyring } from '../crypto/keyring';
+import { type IdentityMeta, IdentityStore } from '../identity/store';
+import type { EncryptionReport } from '../identity/reseal';
 import { expired } from '../identity/retention';
+import { recordRows } from '../identity/sealing';
 import { Snapshot } from './snapshot';
 
 export const MAX_RECORD_READS = 500;
@@ -30,24 +36,36 @@ export interface RebuildResult {
   rows: number;
   recordsRead: number;
   keysRemoved: number;
+  encryption: EncryptionReport;
 }
 
-/** `now`: the clock (tests move it past the grace periods). */
+export interface RebuildOptions {
+  /** The keys that open records and shards and seal the new generation. */
+  ring: Keyring;
+  /** The clock (tests move it past the grace periods). */
+  now?: () => number;
+  /** The background re-encryption, given every listed identity. */
+  reseal?: (listing: { id: string; meta: IdentityMeta }[]) => Promise<EncryptionReport>;
+}
+
 export async function rebuildGallery(
-  kv: KVNamespace, manifest: Pick<ModelManifest, 'modelVersion' | 'output'>, dtype: Dtype, { now = Date.now }: { now?: () => number } = {},
+  kv: KVNamespace, manifest: Pick<ModelManifest, 'modelVersion' | 'output'>, dtype: Dtype, { ring, now = Date.now, reseal }: RebuildOptions,
 ): Promise<RebuildResult> {
   const version = manifest.modelVersion, dim = manifest.output.embeddingSize;
-  const ids = new IdentityStore(kv), store = new GalleryStore(kv);
+  const ids = new IdentityStore(kv), store = new GalleryStore(kv, ring);
   // An identity past its expiry is left out even before its writer's alarm has deleted it.
   const all = (await ids.listAll()).filter((e) => !expired(e.meta.e, now()));
   const listed = new Map<string, Set<string>>();
   for (const e of all) (listed.get(e.meta.v) ?? listed.set(e.meta.v, new Set()).get(e.meta.v)!).add(e.id);
   const listing = all.filter((e) => e.meta.v === version);
-  const fingerprint = await fingerprintOf(dtype, dim, listing.map((e) => [e.id, e.meta.u]));
+  const kid = ring.current?.kid ?? null;
+  const fingerprint = await fingerprintOf(dtype, dim, kid, listing.map((e) => [e.id, e.meta.u]));
   const head = await store.readHead(version);
-  const prev = head ? await previous(kv, store, head) : null;
-  const result = (changed: boolean, complete: boolean, h: GalleryHead | null, recordsRead: number, scrubbed: number, keysRemoved: number): RebuildResult => ({
+  const prev = head ? await previous(kv, store, head, ring) : null;
+  const encryption = async () => (reseal ? reseal(all) : { kid, resealed: 0, remaining: all.filter((e) => !kid || e.meta.k !== kid).length });
+  const result = async (changed: boolean, complete: boolean, h: GalleryHead | null, recordsRead: number, scrubbed: number, keysRemoved: number): Promise<RebuildResult> => ({
     changed, complete, modelVersion: version, generation: h?.generation ?? null, identities: h?.identities ?? 0, rows: h?.rows ?? 0, recordsRead, scrubbed, keysRemoved,
+    encryption: await encryption(),
   });
   /** Garbage collection, then any other model version's shards that still hold identities gone from it. */
   const tidy = async (scrubbed: number) => {
@@ -70,9 +88,9 @@ export async function rebuildGallery(
   for (let b = 0; b < reading.length; b += PARALLEL_READS) {
     const batch = reading.slice(b, b + PARALLEL_READS);
     const recs = await Promise.all(batch.map((k) => ids.get(listing[k].id)));
+    const rows = await Promise.all(recs.map((rec) => rec && rec.modelVersion === version && rec.dim === dim ? recordRows(rec, ring) : null));
     batch.forEach((k, j) => {
-      const rec = recs[j];
-      if (rec && rec.modelVersion === version && rec.dim === dim) slots[k] = { id: rec.id, updatedAt: rec.updatedAt, rows: decodeRows(rec) };
+      if (rows[j]) slots[k] = { id: recs[j]!.id, updatedAt: recs[j]!.updatedAt, rows: rows[j]! };
     });
   }
   // Over budget: keep the previous rows of changed identities; new ones wait for the next run.
@@ -86,7 +104,7 @@ export async function rebuildGallery(
   const builtAt = now(), generation = newGeneration(builtAt);
   const next: GalleryHead = {
     modelVersion: version, generation, dim, dtype, builtAt,
-    fingerprint: await fingerprintOf(dtype, dim, entries.map((e) => [e.id, e.updatedAt])),
+    fingerprint: await fingerprintOf(dtype, dim, kid, entries.map((e) => [e.id, e.updatedAt])),
     shards: shards.map((_, n) => shardKey(version, generation, n)),
     identities: entries.length, rows: entries.reduce((s, e) => s + e.rows.length, 0),
   };
@@ -105,16 +123,17 @@ export async function rebuildGallery(
 }
 
 /** The snapshot `head` points to: this isolate's copy if current, else loaded from KV. */
-async function previous(kv: KVNamespace, store: GalleryStore, head: GalleryHead): Promise<Snapshot | null> {
-  const mine = await currentSnapshot(kv, head.modelVersion).catch(() => null);
+async function previous(kv: KVNamespace, store: GalleryStore, head: GalleryHead, ring: Keyring): Promise<Snapshot | null> {
+  const mine = await currentSnapshot(kv, head.modelVersion, ring).catch(() => null);
   if (mine?.head?.generation === head.generation) return mine;
-  const bufs = await Promise.all(head.shards.map((k) => store.readShard(k)));
-  return bufs.every((b) => b) ? new Snapshot(head.modelVersion, head, bufs.map((b) => unpackShard(b!))) : null;
+  // A shard that does not open (its key no longer listed) leaves no previous snapshot: records are read instead.
+  const bufs = await Promise.all(head.shards.map((k) => store.readShard(k))).catch(() => null);
+  return bufs?.every((b) => b) ? new Snapshot(head.modelVersion, head, bufs.map((b) => unpackShard(b!))) : null;
 }
 
-/** What a snapshot was built from; equal to the listing's ⇔ nothing to rebuild. */
-async function fingerprintOf(dtype: Dtype, dim: number, items: [string, number][]): Promise<string> {
-  const text = `${dtype}:${dim}\n` + items.map(([id, u]) => `${id}\t${u}`).join('\n');
+/** What a snapshot was built from, and the key sealing it; equal to the listing's ⇔ nothing to rebuild. */
+async function fingerprintOf(dtype: Dtype, dim: number, kid: string | null, items: [string, number][]): Promise<string> {
+  const text = `${dtype}:${dim}:${kid ?? ''}\n` + items.map(([id, u]) => `${id}\t${u}`).join('\n');
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -24,6 +24,10 @@
 // generation's shards without them (scrub), in place, before it moves the head; another version's
 // shards are scrubbed the same way once its head counts more identities than are listed under it.
 // A reader still following an older head then loads each shard with or without them, both whole.
+// Every shard is sealed (crypto/envelope.ts, the shard's key as context) under the current key when
+// written or rewritten; shards written before encryption are read as they are.
+import { isSealed, open, seal } from '../crypto/envelope';
+import { type Keyring, NO_KEYS } from '../crypto/keyring';
 import { ApiError } from '../http/errors';
 import { type Dtype, withoutIdentities } from './pack';
 
@@ -68,7 +72,8 @@ function parseKey(name: string): Omit<GalleryKey, 'name'> | null {
 }
 
 export class GalleryStore {
-  constructor(private kv: KVNamespace) {}
+  /** ring: the keys that open and seal shards (none: only plaintext shards open, and nothing can be written). */
+  constructor(private kv: KVNamespace, private ring: Keyring = NO_KEYS) {}
 
   /** cacheTtl (seconds, ≥ 30) lets this location cache the head that long; without it KV may still
    *  answer from its cache (up to ~60 s old): no read here is fresh. */
@@ -76,14 +81,21 @@ export class GalleryStore {
     return this.kv.get<GalleryHead>(headKey(version), cacheTtl ? { type: 'json', cacheTtl } : { type: 'json' });
   }
 
-  /** Shards never change, but a deleted one must not linger in KV's edge cache: keep that short. */
-  readShard(key: string): Promise<ArrayBuffer | null> {
-    return this.kv.get(key, { type: 'arrayBuffer', cacheTtl: 120 });
+  /** A shard, opened. Shards change only by a scrub, but a deleted one must not linger in KV's edge cache: keep that short. */
+  async readShard(key: string): Promise<ArrayBuffer | null> {
+    const buf: ArrayBuffer | null = await this.kv.get(key, { type: 'arrayBuffer', cacheTtl: 120 });
+    return buf && this.opened(buf, key);
   }
 
-  /** A new generation's shards; its head is put after them (putHead), so a reader following the head finds them. */
+  /** A new generation's shards, sealed; its head is put after them (putHead), so a reader following the head finds them. */
   async writeShards(head: GalleryHead, shards: ArrayBuffer[]): Promise<void> {
-    await Promise.all(shards.map((s, i) => this.kv.put(head.shards[i], s)));
+    const sealed = await Promise.all(shards.map((s, i) => seal(this.ring, new Uint8Array(s), head.shards[i])));
+    await Promise.all(sealed.map((s, i) => this.kv.put(head.shards[i], s)));
+  }
+
+  private async opened(buf: ArrayBuffer, key: string): Promise<ArrayBuffer> {
+    if (!isSealed(new Uint8Array(buf))) return buf;
+    return (await open(this.ring, new Uint8Array(buf), key)).buffer as ArrayBuffer;
   }
 
   /** Moves the head, within WRITE_WINDOW_MS of the generation's creation: later, the head is not put
@@ -106,10 +118,12 @@ export class GalleryStore {
     for (const k of keys) {
       if (k.generation === null || k.generation === skip) continue;
       const buf: ArrayBuffer | null = await this.kv.get(k.name, 'arrayBuffer');
+      // Sealed under a key no longer listed: no one can read it, and garbage collection deletes it.
+      const plain = buf && (await this.opened(buf, k.name).catch(() => null));
       const ids = listed.get(k.version) ?? new Set<string>();
-      const clean = buf && withoutIdentities(buf, (id) => ids.has(id));
+      const clean = plain && withoutIdentities(plain, (id) => ids.has(id));
       if (!clean) continue;
-      await this.kv.put(k.name, clean);
+      await this.kv.put(k.name, await seal(this.ring, new Uint8Array(clean), k.name));
       rewritten++;
     }
     return rewritten;

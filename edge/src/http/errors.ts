@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   internal_error: 500,
   model_unavailable: 503,
   auth_not_configured: 503,
+  encryption_not_configured: 503,
   storage_unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

@@ -1,6 +1,7 @@
 // Per-identity records in KV — the gallery's source of truth. One key per identity, written in a
 // single put (value + list metadata together), so an identity is either wholly there or not at all:
-//   id:<id>  →  value: IdentityRecord (JSON, embeddings as base64 float32)   metadata: IdentityMeta
+//   id:<id>  →  value: IdentityRecord (JSON, embeddings sealed: identity/sealing.ts)   metadata: IdentityMeta
+import { textKid } from '../crypto/envelope';
 import { decodeBase64, encodeBase64 } from '../http/base64';
 import { kvRateLimited } from '../http/storage';
 
@@ -8,7 +9,7 @@ export interface IdentityRecord {
   id: string;
   modelVersion: string;
   dim: number;
-  /** rows × dim float32, little-endian, base64. */
+  /** rows × dim float32, little-endian, base64; at rest sealed as "enc1.…" (identity/sealing.ts). */
   embeddings: string;
   imageCount: number;
   createdAt: number;
@@ -18,8 +19,9 @@ export interface IdentityRecord {
   expiresAt?: number;
 }
 
-/** KV list metadata (≤ 1 KiB): enough to list identities and to rebuild without reading values. e: expiresAt. */
-export interface IdentityMeta { v: string; n: number; c: number; u: number; e?: number }
+/** KV list metadata (≤ 1 KiB): enough to list identities and to rebuild without reading values.
+ *  e: expiresAt; k: the key id its embeddings are sealed under (absent: plaintext). */
+export interface IdentityMeta { v: string; n: number; c: number; u: number; e?: number; k?: string }
 
 export const PREFIX = 'id:';
 
@@ -41,7 +43,10 @@ export class IdentityStore {
   }
 
   async put(rec: IdentityRecord): Promise<void> {
-    const metadata: IdentityMeta = { v: rec.modelVersion, n: rec.imageCount, c: rec.createdAt, u: rec.updatedAt, ...(rec.expiresAt !== undefined ? { e: rec.expiresAt } : {}) };
+    const kid = textKid(rec.embeddings);
+    const metadata: IdentityMeta = {
+      v: rec.modelVersion, n: rec.imageCount, c: rec.createdAt, u: rec.updatedAt, ...(rec.expiresAt !== undefined ? { e: rec.expiresAt } : {}), ...(kid ? { k: kid } : {}),
+    };
     await kvWrite(() => this.kv.put(PREFIX + rec.id, JSON.stringify(rec), { metadata }));
   }
 

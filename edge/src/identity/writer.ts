@@ -13,17 +13,24 @@
 // only the empty state (so a stale KV copy is never adopted again) and the kept keys of deletions
 // (whose answers name no identity) are left, and no alarm. A record with an expiry keeps an alarm at
 // it; the alarm then deletes the identity the same way, audited as a system action (retention.ts).
+// Embeddings are sealed at rest (identity/sealing.ts, crypto/): the record it stores and replicates,
+// and an outbox entry that holds rows. reseal() seals them again under the current key (the
+// background re-encryption, identity/reseal.ts).
 import { DurableObject } from 'cloudflare:workers';
 import { auditLog } from '../audit/log';
 import { ApiError, ERROR_CODES, type ErrorCode } from '../http/errors';
+import { openValue, sealValue, valueKid } from '../crypto/envelope';
+import { keyring } from '../crypto/keyring';
 import { galleryBackend, syncGallery } from '../gallery/backend';
 import { type GalleryWrite, galleryWrite } from '../gallery/vectorize/sync';
+import type { ResealOutcome } from './reseal';
+import { openRecord, recordKid, sealRecord } from './sealing';
 import { decodeRows, IdentityStore, type IdentityRecord } from './store';
 import { mergeRecord, type WriteOp } from './merge';
 import { type Applied, applied, type KeptOp, keyReused, type OpKey, remember } from './idempotency';
 import { expired, SYSTEM_KEY_ID } from './retention';
 
-/** record: the record after the write (null after a deletion); a replay has only the first answer. */
+/** record: the record after the write (null after a deletion), embeddings in the clear; a replay has only the first answer. */
 export type WriteResult =
   | { ok: true; replayed: false; applied: Applied; record: IdentityRecord | null }
   | { ok: true; replayed: true; applied: Applied }
@@ -33,6 +40,7 @@ interface State { record: IdentityRecord | null; pending: boolean }
 
 const KV_KEY_INTERVAL_MS = 1000;
 const RESYNC_MS = 5000;
+const outboxContext = (id: string) => `outbox:${id}`;
 
 export class IdentityWriter extends DurableObject<Env> {
   private queue: Promise<unknown> = Promise.resolve();
@@ -90,22 +98,32 @@ export class IdentityWriter extends DurableObject<Env> {
     } catch (e) {
       return unavailable(op.id, 'get', e);
     }
-    const merged = mergeRecord(prev, op, Date.now());
-    if ('code' in merged) return { ok: false, ...merged };
-    const owed = await this.ctx.storage.get<GalleryWrite>('outbox');
-    const outbox = galleryBackend(this.env) === 'vectorize' ? outboxOf(op.id, prev, merged.record, owed) : undefined;
+    const owedRaw = await this.ctx.storage.get<GalleryWrite | string>('outbox');
+    let merged: ReturnType<typeof mergeRecord>, record: IdentityRecord | null, outbox: GalleryWrite | string | undefined;
+    try {
+      // Only an addition needs the rows it keeps in the clear.
+      merged = mergeRecord(prev && op.kind === 'add' ? await openRecord(prev, await keyring(this.env)) : prev, op, Date.now());
+      if ('code' in merged) return { ok: false, ...merged };
+      const owed = owedRaw && (await this.openOutbox(owedRaw, op.id));
+      const w = galleryBackend(this.env) === 'vectorize' ? outboxOf(op.id, prev, merged.record, owed || undefined) : undefined;
+      // A deletion holds no embedding (and must work without a key): sealed only when it holds rows.
+      outbox = w?.now ? await sealValue(await keyring(this.env), w, outboxContext(op.id)) : w;
+      record = merged.record && (await sealRecord(merged.record, await keyring(this.env)));
+    } catch (e) {
+      return refusal(op.id, e);
+    }
     const answer = applied(merged.record, prev);
     const ops: { ops?: KeptOp[] } = key ? { ops: remember(kept, { ...key, applied: answer }) } : {};
     // Issued together, with no await between them, so they commit atomically (the alarm too).
     await Promise.all([
-      this.ctx.storage.put({ id: op.id, state: { record: merged.record, pending: true } satisfies State, ...(outbox ? { outbox } : {}), ...ops }),
+      this.ctx.storage.put({ id: op.id, state: { record, pending: true } satisfies State, ...(outbox ? { outbox } : {}), ...ops }),
       this.ctx.storage.setAlarm(Date.now() + RESYNC_MS),
     ]);
     try {
-      await this.replicate(merged.record, op.id);
+      await this.replicate(record, op.id);
     } catch (e) {
-      await this.ctx.storage.put({ state: { record: prev, pending: true } satisfies State, ...(owed ? { outbox: owed } : {}), ...(key ? { ops: kept } : {}) });
-      if (outbox && !owed) await this.ctx.storage.delete('outbox');
+      await this.ctx.storage.put({ state: { record: prev, pending: true } satisfies State, ...(owedRaw ? { outbox: owedRaw } : {}), ...(key ? { ops: kept } : {}) });
+      if (outbox && !owedRaw) await this.ctx.storage.delete('outbox');
       return unavailable(op.id, op.kind === 'delete' ? 'delete' : 'put', e);
     }
     const refused = await this.deliverOrRefuse(op.id);
@@ -164,10 +182,46 @@ export class IdentityWriter extends DurableObject<Env> {
 
   /** Carries the outbox entry, if any, into the gallery, then drops it. */
   private async deliver(noted?: () => void) {
-    const w = await this.ctx.storage.get<GalleryWrite>('outbox');
-    if (!w) return noted?.();
-    await syncGallery(this.env, w, noted);
+    const raw = await this.ctx.storage.get<GalleryWrite | string>('outbox');
+    if (!raw) return noted?.();
+    const id = (await this.ctx.storage.get<string>('id'))!;
+    await syncGallery(this.env, await this.openOutbox(raw, id), noted);
     await this.ctx.storage.delete('outbox');
+  }
+
+  private async openOutbox(raw: GalleryWrite | string, id: string): Promise<GalleryWrite> {
+    return valueKid(raw) === null ? (raw as GalleryWrite) : openValue<GalleryWrite>(await keyring(this.env), raw, outboxContext(id));
+  }
+
+  /** Seals the record (in storage and KV) and any outbox entry again under the current key, when either is under another key or none. */
+  reseal(id: string): Promise<ResealOutcome> {
+    return this.serial(async () => {
+      try {
+        const ring = await keyring(this.env);
+        const kid = ring.current?.kid;
+        const held = await this.ctx.storage.get<State>('state');
+        // A write still pending is finished by the alarm first; the next pass comes back.
+        if (!kid) return 'failed';
+        if (held?.pending) return 'pending';
+        const rec = held ? held.record : await new IdentityStore(this.env.GALLERY).get(id);
+        const owedRaw = await this.ctx.storage.get<GalleryWrite | string>('outbox');
+        const stale = !!rec && recordKid(rec) !== kid, owedStale = !!owedRaw && typeof owedRaw === 'string' && valueKid(owedRaw) !== kid;
+        if (!stale && !owedStale) return 'current';
+        const record = stale ? await sealRecord(await openRecord(rec!, ring), ring) : rec;
+        const outbox = owedStale ? { outbox: await sealValue(ring, await this.openOutbox(owedRaw!, id), outboxContext(id)) } : {};
+        // The same record, only sealed anew: pending until KV has it (the alarm finishes it otherwise).
+        await Promise.all([
+          this.ctx.storage.put<unknown>({ id, state: { record, pending: true } satisfies State, ...outbox }),
+          this.ctx.storage.setAlarm(Date.now() + RESYNC_MS),
+        ]);
+        await this.replicate(record, id);
+        await this.settle();
+        return 'resealed';
+      } catch (e) {
+        console.error(`identity ${id}: re-encryption failed; the next pass retries it`, e);
+        return 'failed';
+      }
+    });
   }
 
   /** Writes the record (or its absence) to KV, no sooner than a second after the last write. */
@@ -188,6 +242,13 @@ function outboxOf(id: string, prev: IdentityRecord | null, record: IdentityRecor
   return galleryWrite(id, record?.updatedAt ?? Math.max(Date.now(), (prev?.updatedAt ?? 0) + 1), now, before, owed);
 }
 
+/** A key that is missing (or data sealed under one no longer listed, or that fails to open) refuses the write. */
+function refusal(id: string, e: unknown): WriteResult {
+  if (!(e instanceof ApiError)) throw e;
+  console.error(`identity ${id}: ${e.message}`);
+  return { ok: false, code: e.code, message: e.message, details: e.details };
+}
+
 function galleryUnavailable(id: string, e: unknown): WriteResult {
   console.error(`identity ${id}: the gallery's recent writes could not be updated; the record is saved and the alarm carries it`, e);
   return { ok: false, code: 'storage_unavailable', message: 'the record is saved but the gallery could not be updated yet; it follows within seconds, or retry', details: { binding: 'GALLERY_RECENT', op: 'note' } };
@@ -205,4 +266,4 @@ function unavailable(id: string, op: string, e: unknown): WriteResult {
  * `meta` (unknown values, JSON in practice) into never.
  */
 export const identityWriter = (env: Env, id: string) =>
-  env.IDENTITY_WRITER.get(env.IDENTITY_WRITER.idFromName(id)) as unknown as { write(op: WriteOp, key?: OpKey): Promise<WriteResult> };
+  env.IDENTITY_WRITER.get(env.IDENTITY_WRITER.idFromName(id)) as unknown as { write(op: WriteOp, key?: OpKey): Promise<WriteResult>; reseal(id: string): Promise<ResealOutcome> };

@@ -24,7 +24,7 @@ const route = createRoute({
   request: { query: z.object({ cursor: z.string().optional() }) },
   responses: {
     200: ok(z.object({ modelVersion: z.string(), sent: z.number().int(), skipped: z.number().int().openapi({ description: 'other model versions (flagged for re-enrolment)' }), cursor: z.string().nullable() }).openapi('BackfillResult')),
-    ...errors('invalid_request', 'model_unavailable', 'storage_unavailable', ...ADMIN_ERRORS),
+    ...errors('invalid_request', 'model_unavailable', 'storage_unavailable', 'encryption_not_configured', ...ADMIN_ERRORS),
   },
 });
 

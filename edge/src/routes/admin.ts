@@ -11,6 +11,8 @@ import { ApiError } from '../http/errors';
 import { noteWrite } from '../gallery/cache';
 import { galleryDtype } from '../gallery/pack';
 import { rebuildGallery } from '../gallery/rebuild';
+import { keyring } from '../crypto/keyring';
+import { resealStale } from '../identity/reseal';
 import { validateIdentityId } from '../identity/id';
 import { fingerprint, IDEMPOTENCY_KEY, KEPT_KEYS } from '../identity/idempotency';
 import { IdentityStore, type IdentityMeta } from '../identity/store';
@@ -55,7 +57,7 @@ const put = createRoute({
   responses: {
     200: ok(Enrolled, 'Replaced'),
     201: ok(Enrolled, 'Created'),
-    ...errors(...IMAGE_ERRORS, 'low_quality', 'invalid_identity_id', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
+    ...errors(...IMAGE_ERRORS, 'low_quality', 'invalid_identity_id', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited', 'encryption_not_configured'),
   },
 });
 
@@ -68,7 +70,7 @@ const add = createRoute({
   request: enrolRequest,
   responses: {
     200: ok(Enrolled),
-    ...errors(...IMAGE_ERRORS, 'low_quality', 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited'),
+    ...errors(...IMAGE_ERRORS, 'low_quality', 'invalid_identity_id', 'identity_not_found', 'model_version_mismatch', 'too_many_images', 'unauthorized', 'auth_not_configured', 'rate_limited', 'encryption_not_configured'),
   },
 });
 
@@ -116,15 +118,22 @@ const RebuildResult = z
     recordsRead: z.number().int(),
     scrubbed: z.number().int().openapi({ description: 'shards of older generations rewritten without identities that were deleted (or expired) since' }),
     keysRemoved: z.number().int(),
+    encryption: z
+      .object({
+        kid: z.string().nullable().openapi({ description: 'the current key id of EMBEDDING_KEYS (null: none configured)' }),
+        resealed: z.number().int().openapi({ description: 'identity records sealed again under it by this run (at most 100 a run)' }),
+        remaining: z.number().int().openapi({ description: 'identity records not yet under it (another key, or plaintext from before encryption); 0: an older key may be removed 5 minutes later' }),
+      })
+      .openapi({ description: 'the background re-encryption after a key rotation (SECURITY.md)' }),
   })
   .openapi('RebuildResult');
 
 const rebuild = createRoute({
   method: 'post',
   path: '/admin/gallery/rebuild',
-  summary: 'Rebuild the packed gallery now (also runs every minute)',
+  summary: 'Rebuild the packed gallery now and re-encrypt up to 100 records under an older key (also runs every minute)',
   security: adminAuth,
-  responses: { 200: ok(RebuildResult), ...errors('unauthorized', 'auth_not_configured', 'model_unavailable', 'storage_unavailable') },
+  responses: { 200: ok(RebuildResult), ...errors('unauthorized', 'auth_not_configured', 'model_unavailable', 'storage_unavailable', 'encryption_not_configured') },
 });
 
 export const admin = api();
@@ -163,6 +172,6 @@ admin
     return c.json({ id, deleted: true }, 200);
   })
   .openapi(rebuild, async (c) => {
-    const m = await getManifest(c.env);
-    return c.json(await rebuildGallery(c.env.GALLERY, m, galleryDtype(c.env)), 200);
+    const m = await getManifest(c.env), ring = await keyring(c.env);
+    return c.json(await rebuildGallery(c.env.GALLERY, m, galleryDtype(c.env), { ring, reseal: (listing) => resealStale(c.env, listing, ring) }), 200);
   });

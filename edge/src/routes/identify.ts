@@ -62,7 +62,7 @@ const route = createRoute({
     query: z.object({ topK: TopK }),
     body: { required: false, content: { 'multipart/form-data': { schema: IdentifyForm }, ...json(IdentifyJson) } },
   },
-  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', ...API_KEY_ERRORS) },
+  responses: { 200: ok(IdentifyResult), ...errors(...IMAGE_ERRORS, 'operating_point_unavailable', 'threshold_below_floor', 'encryption_not_configured', ...API_KEY_ERRORS) },
 });
 
 export const identify = api().openapi(route, async (c) => {
