@@ -37,18 +37,23 @@ describe.skipIf(!haveFaces).each(BUILT)('real model %s on LFW', (id) => {
     await installRealModel(id);
   }, 300_000);
 
-  // At the model's own T a stranger is accepted at the model's false-accept rate: 16–19% of the
-  // test CSV's different-person comparisons for inception_v3, 3% for dlib_resnet (scripts/framing-bench.ts,
-  // BENCHMARKS.md), so a single stranger photo cannot be asserted to match no one there. At a strict operating point (far 0.001,
-  // mapped through the ROC) it must not match, while the enrolled people still rank first.
-  it('enrols two people and identifies a third photo of each; a stranger matches no one at far 0.001', async () => {
+  // At the model's own T a stranger is accepted at the model's false-accept rate (LFW: 11.6% for
+  // inception_v3, 2.3% for dlib_resnet; BENCHMARKS.md), so a single stranger photo cannot be asserted to
+  // match no one there. At a strict operating point (far 0.001, through the impostor table) it must not
+  // match, while the enrolled people still rank first. At the served identify default dlib names both
+  // people; inception_v3 keeps about a fifth of same-person pairs at such FARs (TAR 0.19 at FAR 1e-3),
+  // so there it may answer no match, never another person.
+  it('enrols two people; a third photo of each ranks them first (dlib: named at the default); a stranger matches no one at far 0.001', async () => {
     for (const who of [A, B]) {
       const r = await call('PUT', `/admin/identities/${who}`, { json: { images: [await b64(who, 1), await b64(who, 2)] } });
       expect(r.status, JSON.stringify(r.data)).toBe(201);
     }
     for (const who of [A, B]) {
       const r = await call('POST', '/v1/identify', { json: { image: await b64(who, 3) } });
-      expect(r.data.match?.id, JSON.stringify(r.data)).toBe(who);
+      expect(r.status, JSON.stringify(r.data)).toBe(200);
+      expect(r.data.candidates[0].id, JSON.stringify(r.data)).toBe(who);
+      if (id === 'dlib_resnet') expect(r.data.match?.id, JSON.stringify(r.data)).toBe(who);
+      else expect([who, undefined], JSON.stringify(r.data)).toContain(r.data.match?.id);
     }
     const s = await call('POST', '/v1/identify', { json: { image: await b64(STRANGER, 1), far: 0.001 } });
     expect(s.status, JSON.stringify(s.data)).toBe(200);
