@@ -13,7 +13,7 @@ export interface ReportInput {
   metrics: EpochMetrics[];
   baseline?: { valAccuracy: number; valLoss: number };
   threshold?: { score: number; similarity: number; method: string };
-  evaluation?: { methods: MethodResult[]; notes?: string[]; view2TrainPerFold?: { mean: number; std: number } };
+  evaluation?: { methods: MethodResult[]; notes?: string[]; view2TrainPerFold?: { mean: number; std: number; pooled?: { auc: number; tarAtFar1e3: number } } };
   /** The identification benchmark of the model served from this run, or why it is not drawn. */
   identify?: { results: IdentifyResults } | { missing: string };
 }
@@ -82,7 +82,7 @@ export function renderReport(r: ReportInput): string {
     + (r.threshold ? `<p>Threshold: match iff R = −‖a − b‖² &gt; ${r.threshold.score.toFixed(4)} (similarity &gt; ${r.threshold.similarity.toFixed(4)}); ${esc(r.threshold.method)}</p>` : '')
     + `<h2>Training</h2>${curves(r)}`
     + (ev ? `<h2>Evaluation</h2>${evaluation(ev.methods)}` : '<p>No evaluation yet (run the evaluate step).</p>')
-    + (ev?.view2TrainPerFold ? `<p>View 2 with a head trained per fold: ${pct(ev.view2TrainPerFold.mean)} ± ${pct(ev.view2TrainPerFold.std)}</p>` : '')
+    + (ev?.view2TrainPerFold ? `<p>View 2 with a head trained per fold: ${pct(ev.view2TrainPerFold.mean)} ± ${pct(ev.view2TrainPerFold.std)}${ev.view2TrainPerFold.pooled ? `; folds pooled: AUC ${ev.view2TrainPerFold.pooled.auc.toFixed(3)}, TAR at FAR 1e-3 ${pct(ev.view2TrainPerFold.pooled.tarAtFar1e3)}` : ''}</p>` : '')
     + (ev?.notes?.length ? `<ul>${ev.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '')
     + (r.identify ? `<h2>Open-set identification</h2>${'results' in r.identify ? identification(r.identify.results) : `<p>Not drawn: ${esc(r.identify.missing)}</p>`}` : '')
     + (r.config ? `<h2>Config</h2><pre>${esc(JSON.stringify(r.config, null, 2))}</pre>` : '')

@@ -17,7 +17,7 @@ import { rocSummary } from '../evaluation/metrics.js';
 import { renderReport, type ReportInput } from '../report/report.js';
 import { headBase, readJson, readMetrics, readRunHead, runFile, updateHeadMeta, writeJson } from './run-dir.js';
 import { makeConfig, type TrainConfig } from '../training/config.js';
-import { view2TrainPerFold } from '../evaluation/view2-train.js';
+import { view2TrainPerFold, type View2PerFold } from '../evaluation/view2-train.js';
 
 export interface StepInputs { run: string; lfw: LfwDir; store: FeatureLookup; flipStore?: FeatureLookup; log?: (m: string) => void }
 
@@ -46,7 +46,7 @@ export interface Evaluation {
   methods: MethodResult[];
   notes: string[];
   /** Clean View 2; `settings` are what the per-fold trainings changed from the run's config (e.g. fewer epochs). */
-  view2TrainPerFold?: { mean: number; std: number; folds: number[]; settings: Partial<TrainConfig> };
+  view2TrainPerFold?: View2PerFold & { settings: Partial<TrainConfig> };
 }
 
 export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainPerFold?: boolean; perFoldSettings?: Partial<TrainConfig> }): Promise<Evaluation> {
@@ -92,7 +92,7 @@ export async function evaluateStep(i: StepInputs & { tripletsCsv: string; trainP
       testTripletAccuracy: h.testTriplets.accuracy, testTripletLoss: h.testTriplets.loss, pairsDevTestAccuracy: h.devTest.accuracy,
       view2Accuracy: h.view2.mean, view2AccuracyStd: h.view2.std, view2Auc: h.view2.auc, view2Eer: h.view2.eer, view2TarAtFar1e3: h.view2.tarAtFar1e3,
       rawCosineTestTripletAccuracy: raw.testTriplets.accuracy, rawCosineView2Accuracy: raw.view2.mean,
-      ...(out.view2TrainPerFold ? { view2TrainPerFoldAccuracy: out.view2TrainPerFold.mean, view2TrainPerFoldStd: out.view2TrainPerFold.std } : {}),
+      ...(out.view2TrainPerFold ? { view2TrainPerFoldAccuracy: out.view2TrainPerFold.mean, view2TrainPerFoldStd: out.view2TrainPerFold.std, view2TrainPerFoldAuc: out.view2TrainPerFold.pooled.auc, view2TrainPerFoldTarAtFar1e3: out.view2TrainPerFold.pooled.tarAtFar1e3 } : {}),
     },
     roc: {
       pairs: `LFW View 2, ${h.view2.pairs} pairs, fixed head (optimistic)`,
