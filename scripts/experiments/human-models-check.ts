@@ -44,7 +44,7 @@ import { decodeImage } from '../../trainer/data/images.js';
 import { imagePath, readPairs, readPeople } from '../../trainer/data/lfw.js';
 import { aucDeLong, tarAtFar } from '../../trainer/evaluation/metrics.js';
 import { ServedFaces } from '../../trainer/evaluation/served-faces.js';
-import { ARCFACE_EYES, alignSpec, cosine, crop, initTf, load, loadModel, modelDir, normalise, PACKAGE, run } from './lib/human-models.js';
+import { ARCFACE_EYES, alignSpec, cosine, crop, initTf, load, loadModel, modelDir, normalise, PACKAGE, run, standardise } from './lib/human-models.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,13 +65,6 @@ const logSumExp128 = (v: Float32Array) => Float32Array.from({ length: v.length /
   const a = v[2 * i], b = v[2 * i + 1], m = Math.max(a, b);
   return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
 });
-
-function standardise(rows: Float32Array[]): Float32Array[] {
-  const d = rows[0].length, mu = new Float64Array(d), sd = new Float64Array(d);
-  for (const r of rows) for (let k = 0; k < d; k++) mu[k] += r[k] / rows.length;
-  for (const r of rows) for (let k = 0; k < d; k++) sd[k] += (r[k] - mu[k]) ** 2 / rows.length;
-  return rows.map((r) => r.map((x, k) => (x - mu[k]) / (Math.sqrt(sd[k]) + 1e-6)));
-}
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

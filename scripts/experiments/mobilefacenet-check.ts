@@ -32,6 +32,7 @@ import { decodeImage } from '../../trainer/data/images.js';
 import { readPairs } from '../../trainer/data/lfw.js';
 import { aucDeLong } from '../../trainer/evaluation/metrics.js';
 import { ServedFaces } from '../../trainer/evaluation/served-faces.js';
+import { standardise } from './lib/human-models.js';
 
 const { values } = parseArgs({ options: { pairs: { type: 'string', default: '100' }, 'package-dir': { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } } });
 
@@ -177,13 +178,6 @@ function channelMeanOverSd(rows: Float32Array[]): number {
     sd += Math.sqrt(mean(v.map((x) => (x - mu) ** 2)));
   }
   return m / sd;
-}
-
-function standardise(rows: Float32Array[]): Float32Array[] {
-  const d = rows[0].length, mu = new Float64Array(d), sd = new Float64Array(d);
-  for (const r of rows) for (let k = 0; k < d; k++) mu[k] += r[k] / rows.length;
-  for (const r of rows) for (let k = 0; k < d; k++) sd[k] += (r[k] - mu[k]) ** 2 / rows.length;
-  return rows.map((r) => r.map((x, k) => (x - mu[k]) / (Math.sqrt(sd[k]) + 1e-6)));
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -179,3 +179,11 @@ export function loadModel(dir: string, name: string) {
   const json: ModelJson = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
   return { def: MODELS[name], weights, json, sha256: createHash('sha256').update(weights).digest('hex') };
 }
+
+/** Each feature standardised over the faces (mean 0, sd 1), so intermediate layers can be compared by cosine. */
+export function standardise(rows: Float32Array[]): Float32Array[] {
+  const d = rows[0].length, mu = new Float64Array(d), sd = new Float64Array(d);
+  for (const r of rows) for (let k = 0; k < d; k++) mu[k] += r[k] / rows.length;
+  for (const r of rows) for (let k = 0; k < d; k++) sd[k] += (r[k] - mu[k]) ** 2 / rows.length;
+  return rows.map((r) => r.map((x, k) => (x - mu[k]) / (Math.sqrt(sd[k]) + 1e-6)));
+}
