@@ -40,9 +40,11 @@ const log = (m: string) => console.error(`[cache-drift ${new Date().toISOString(
 const manifest = readManifest(manifestOf('dlib_resnet'));
 const lfw = resolveDataDir(o.data);
 const dir = embeddingsDir(manifest.modelVersion, 'lfw');
-// The `lfw` source's config (embedding-sources.ts configOf): a different one would read as empty.
-const cache = new EmbeddingCache(dir, manifest.modelVersion, 'lfw', { source: 'lfw', offCentre: OFF_CENTRE });
-const items = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { items: { key: string; row?: number; refused?: string }[] }).items;
+// The `lfw` source's config (embedding-sources.ts configOf): a different one would read as empty. The
+// cache is read whatever face-path code wrote it (its stored fingerprint; none before they were kept).
+const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { code?: string; items: { key: string; row?: number; refused?: string }[] };
+const cache = new EmbeddingCache(dir, manifest.modelVersion, 'lfw', { source: 'lfw', offCentre: OFF_CENTRE }, index.code ?? '');
+const items = index.items;
 if (!cache.size) throw new Error(`${dir}: empty or written under another config`);
 const limit = Number(o.limit) || items.length;
 const todo = items.slice(0, limit);

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EmbeddingCache } from './embedding-cache.js';
+import { EmbeddingCache, faceCodeFingerprint } from './embedding-cache.js';
 
 describe('embedding cache', () => {
   const root = mkdtempSync(join(tmpdir(), 'emb-cache-'));
@@ -29,5 +29,30 @@ describe('embedding cache', () => {
     expect(c.size).toBe(0);
     c.put('x/1.jpg', 'x', { embedding: new Float32Array(3) });
     expect(() => c.put('x/2.jpg', 'x', { embedding: new Float32Array(4) })).toThrow(/3/);
+  });
+
+  it('starts over when the face-path code differs (another commit, an uncommitted draft)', () => {
+    const d = join(root, 'v1', 'code');
+    const a = new EmbeddingCache(d, 'v1', 'lfw', { source: 'lfw' }, 'draft');
+    a.put('x/1.jpg', 'x', { embedding: Float32Array.from([1, 0, 0]) });
+    a.save();
+    expect(new EmbeddingCache(d, 'v1', 'lfw', { source: 'lfw' }, 'draft').size).toBe(1);
+    expect(new EmbeddingCache(d, 'v1', 'lfw', { source: 'lfw' }, 'committed').size).toBe(0);
+    expect(new EmbeddingCache(d, 'v1', 'lfw', { source: 'lfw' }).size).toBe(0);
+  });
+
+  it('fingerprints the face-path sources: stable, and changed by one byte of one of them', () => {
+    const repo = mkdtempSync(join(root, 'repo-'));
+    const files = ['models/contract/face/align.ts', 'models/contract/face/align.test.ts', 'models/contract/preprocess.ts'];
+    for (const f of files) {
+      mkdirSync(join(repo, f, '..'), { recursive: true });
+      writeFileSync(join(repo, f), `// ${f}\n`);
+    }
+    const before = faceCodeFingerprint(repo);
+    expect(faceCodeFingerprint(repo)).toBe(before);
+    writeFileSync(join(repo, 'models/contract/face/align.test.ts'), '// a test changed\n');
+    expect(faceCodeFingerprint(repo)).toBe(before);
+    writeFileSync(join(repo, 'models/contract/face/align.ts'), '// align changed\n');
+    expect(faceCodeFingerprint(repo)).not.toBe(before);
   });
 });
