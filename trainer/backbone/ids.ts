@@ -1,6 +1,6 @@
 // The registered backbones by id and where each one's built manifest lives: a light module (no
 // model code) for the scripts that only pick a manifest (npm start, npm run deploy, the local server).
-export const BACKBONE_IDS = ['inception_v3', 'dlib_resnet'] as const;
+export const BACKBONE_IDS = ['inception_v3', 'dlib_resnet', 'dlib_faceres'] as const;
 export type BackboneId = (typeof BACKBONE_IDS)[number];
 export const DEFAULT_BACKBONE: BackboneId = 'inception_v3';
 
@@ -8,6 +8,7 @@ export const DEFAULT_BACKBONE: BackboneId = 'inception_v3';
 export const MANIFESTS: Record<BackboneId, string> = {
   inception_v3: 'models/manifest.json',
   dlib_resnet: 'models/dlib_resnet/manifest.json',
+  dlib_faceres: 'models/dlib_faceres/manifest.json',
 };
 
 export function checkBackboneId(id: string): BackboneId {

@@ -6,6 +6,9 @@
 //   dlib_resnet   dlib's 128-d face descriptor ResNet (a face model, trained by Davis King on ~3M
 //                 faces) converted by trainer/backbone/dlib-resnet.ts; dlib's 150 px face chip,
 //                 all of it; the descriptor L2-normalised is the embedding (no head).
+//   dlib_faceres  dlib_resnet and faceres (HSE_FaceRec_tf, VGGFace2; fetched on demand, its weights'
+//                 terms unestablished: opt-in only) score-fused in one ONNX (trainer/backbone/
+//                 dlib-faceres.ts): dlib's chip padded by 16 px; 1,152-d embedding [α·dlib, β·faceres].
 // Each entry builds an ONNX model image [N,S,S,3] → 128-d unit embedding, and one that gives the
 // raw output before the last normalisation (for measuring raw vs normalised descriptors).
 import { createHash } from 'node:crypto';
@@ -23,12 +26,14 @@ import { tapByName } from '../features/taps.js';
 import { loadNsfwjs, type BackboneSource } from './source.js';
 import { decodeDlibWeights, dlibResnetGraph, loadDlibResnet, DLIB_INPUT_SIZE, type DlibSource } from './dlib-resnet.js';
 import { dlibAlignSpec, type DlibTemplateKind } from './dlib-template.js';
+import { dlibFaceresGraph, FUSION_PAD, paddedSpec, readFusion } from './dlib-faceres.js';
+import { FACERES_LICENCE, faceresGraph, loadFaceres } from './faceres.js';
 
 import { BACKBONE_IDS, checkBackboneId, DEFAULT_BACKBONE, MANIFESTS, type BackboneId } from './ids.js';
 
 export { BACKBONE_IDS, DEFAULT_BACKBONE, type BackboneId };
 
-/** A built model: ONNX bytes whose output `output` is [N, 128] (unit rows when `unit`). */
+/** A built model: ONNX bytes whose output `output` is [N, embedding.dim] (unit rows when `unit`). */
 export interface BuiltModel { bytes: Uint8Array; sha256: string; input: string; output: string; unit: boolean; graph: Graph }
 
 export interface BackboneEntry {
@@ -43,7 +48,7 @@ export interface BackboneEntry {
   align: AlignSpec;
   /** The crop of that canvas, its size and the pixel scaling the network takes. */
   preprocess: PreprocessSpec;
-  embedding: { kind: 'features + triplet head' | 'descriptor'; dim: 128; note: string };
+  embedding: { kind: 'features + triplet head' | 'descriptor' | 'fused descriptors'; dim: number; note: string };
   /** Where `npm run model:build -- --backbone <id>` writes the manifest (repo-relative) and the .onnx files. */
   manifest: string;
   buildDir: string;
@@ -105,7 +110,7 @@ const inceptionV3: BackboneEntry = {
  */
 export const DLIB_TEMPLATE_KIND: DlibTemplateKind = 'lfw';
 
-function dlibGraph(): { graph: Graph; src: DlibSource } {
+export function dlibGraph(): { graph: Graph; src: DlibSource } {
   const src = loadDlibResnet();
   return { graph: dlibResnetGraph(decodeDlibWeights(src), INPUT, 'descriptor'), src };
 }
@@ -134,7 +139,39 @@ const dlibResnet: BackboneEntry = {
   },
 };
 
-export const BACKBONES: Record<BackboneId, BackboneEntry> = { inception_v3: inceptionV3, dlib_resnet: dlibResnet };
+// ---------------------------------------------------------------- dlib_faceres (opt-in)
+
+const FUSED_SIZE = DLIB_INPUT_SIZE + 2 * FUSION_PAD;
+
+/** Both sources as one: names and origins joined, sha256 over the two sha256s. */
+function fusedSource(): DlibSource {
+  const d = loadDlibResnet(), f = loadFaceres();
+  return { ...d, name: `${d.name} + ${f.name}`, origin: `${d.origin} + ${f.origin}`, sha256: sha(new TextEncoder().encode(`${d.sha256}${f.sha256}`)), licence: `dlib: ${d.licence}; faceres: ${f.licence}` };
+}
+
+const dlibFaceres: BackboneEntry = {
+  id: 'dlib_faceres',
+  name: 'dlib_resnet + faceres, score-fused in one model (opt-in: faceres weights\' terms unestablished)',
+  licence: `dlib: public domain (weights), MIT (tfjs port); faceres: ${FACERES_LICENCE}`,
+  load: fusedSource,
+  inputSize: FUSED_SIZE,
+  align: paddedSpec(dlibAlignSpec(DLIB_TEMPLATE_KIND), FUSION_PAD),
+  // The whole padded chip, raw 0–255 RGB: each branch normalises inside the graph.
+  preprocess: { crop: { x: 0, y: 0, w: 1, h: 1 }, size: FUSED_SIZE, resize: 'triangle', scale: 1, offset: 0, layout: 'NHWC' },
+  embedding: { kind: 'fused descriptors', dim: 128 + 1024, note: '[α·dlib unit descriptor, β·faceres unit descriptor], α² + β² = 1 from models/dlib_faceres/fusion.json' },
+  manifest: MANIFESTS.dlib_faceres,
+  buildDir: 'models/build/dlib_faceres',
+  embeddingModel() {
+    const fusion = readFusion();
+    if (fusion.pad !== FUSION_PAD) throw new Error(`models/dlib_faceres/fusion.json was fitted with pad ${fusion.pad}, the registry uses ${FUSION_PAD}: rerun scripts/fit-fusion.ts`);
+    const { graph, src } = dlibGraph();
+    const f = loadFaceres();
+    return built(dlibFaceresGraph(graph, faceresGraph(f), fusion.pad, fusion), { ...dlibMeta(src), faceres: f.origin, faceres_sha256: f.sha256, fusion_w: String(fusion.w) }, true);
+  },
+  rawModel() { return this.embeddingModel(); },
+};
+
+export const BACKBONES: Record<BackboneId, BackboneEntry> = { inception_v3: inceptionV3, dlib_resnet: dlibResnet, dlib_faceres: dlibFaceres };
 
 export const backbone = (id: string = DEFAULT_BACKBONE): BackboneEntry => BACKBONES[checkBackboneId(id)];
 
