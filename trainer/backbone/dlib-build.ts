@@ -44,9 +44,12 @@ export async function chips(e: BackboneEntry, lfw: LfwDir, paths: string[]): Pro
   return out;
 }
 
-/** The int8 QDQ graph: every activation feeding a conv/pool uint8, except the first `floatStem`. */
-export function int8Graph(fp32: Graph, ranges: Map<string, Range>, floatStem: number): Graph {
-  const acts = activationTensors(fp32);
+/**
+ * The int8 QDQ graph: every activation feeding a conv/pool uint8 (those `select` takes), except the
+ * first `floatStem`; convolutions reading an activation left float keep int8 weights only.
+ */
+export function int8Graph(fp32: Graph, ranges: Map<string, Range>, floatStem: number, select: (activation: string) => boolean = () => true): Graph {
+  const acts = activationTensors(fp32).filter(select);
   const missing = acts.filter((t) => !ranges.has(t));
   if (missing.length) throw new Error(`calibration does not cover ${missing.length} activations (e.g. ${missing[0]}): rerun with --calibrate`);
   const keep = new Set(acts.slice(0, floatStem));
@@ -155,13 +158,13 @@ export async function buildBackbone(e: BackboneEntry, o: BuildOptions = {}): Pro
     if (!o.lfw) throw new Error(`${calFile} is missing and no LFW data to calibrate on`);
     const paths = calibrationPaths(o.lfw, o.calibrationImages ?? 64);
     log(`calibrating on ${paths.length} peopleDevTrain images`);
-    const ranges = await calibrate(model.graph, activationTensors(model.graph), await chips(e, o.lfw, paths), [1, e.preprocess.size, e.preprocess.size, 3], OPSET);
+    const ranges = await calibrate(model.graph, activationTensors(model.graph).filter(e.quantised ?? (() => true)), await chips(e, o.lfw, paths), [1, e.preprocess.size, e.preprocess.size, 3], OPSET);
     writeFileSync(calFile, JSON.stringify({ model: model.sha256, align: e.align, preprocess: e.preprocess, images: paths, ranges: Object.fromEntries([...ranges].map(([k, r]) => [k, [r.min, r.max]])) }, null, 1) + '\n');
   }
   const cal = JSON.parse(readFileSync(calFile, 'utf8'));
   if (cal.model !== model.sha256) throw new Error(`${calFile} was made for another model: rerun with --calibrate`);
   const ranges = new Map(Object.entries(cal.ranges as Record<string, [number, number]>).map(([k, [min, max]]) => [k, { min, max }]));
-  const int8 = encodeModel({ graph: int8Graph(model.graph, ranges, floatStem), opset: OPSET, producer: 'edge-face', metadata });
+  const int8 = encodeModel({ graph: int8Graph(model.graph, ranges, floatStem, e.quantised), opset: OPSET, producer: 'edge-face', metadata });
   const checkFile = quantCheckPath(e);
   let check: QuantCheck | undefined = existsSync(checkFile) ? JSON.parse(readFileSync(checkFile, 'utf8')) : undefined;
   if (o.check || !check || check.int8Sha256 !== sha(int8) || check.threshold !== threshold) {

@@ -73,6 +73,7 @@ export function dlibFaceresGraph(dlib: Graph, faceres: Graph, pad: number, scale
   const S = DLIB_INPUT_SIZE + 2 * pad;
   const d = prefixGraph(dlib, 'dlib/'), f = prefixGraph(faceres, 'faceres/');
   const [dIn, dOut] = [d.inputs[0].name, d.outputs[0].name], [fIn, fOut] = [f.inputs[0].name, f.outputs[0].name];
+  const [dDim, fDim] = [Number(d.outputs[0].shape?.[1] ?? 128), Number(f.outputs[0].shape?.[1] ?? 1024)];
   const nodes: Node[] = [], inits = [...d.initializers, ...f.initializers];
   const add = (opType: string, inputs: string[], name: string, attrs?: Node['attrs']) => (nodes.push({ opType, name, inputs, outputs: [name], attrs }), name);
 
@@ -97,7 +98,7 @@ export function dlibFaceresGraph(dlib: Graph, faceres: Graph, pad: number, scale
   if (!scales) {
     l2(dOut, 'dlib'), l2(fOut, 'faceres');
     return { name: 'dlib_faceres', nodes, initializers: inits, inputs: [{ name: input, dataType: DataType.FLOAT, shape: ['N', S, S, 3] }],
-      outputs: [{ name: 'dlib', dataType: DataType.FLOAT, shape: ['N', 128] }, { name: 'faceres', dataType: DataType.FLOAT, shape: ['N', 1024] }] };
+      outputs: [{ name: 'dlib', dataType: DataType.FLOAT, shape: ['N', dDim] }, { name: 'faceres', dataType: DataType.FLOAT, shape: ['N', fDim] }] };
   }
   inits.push(floatTensor('fuse.alpha', [], Float32Array.of(scales.alpha)), floatTensor('fuse.beta', [], Float32Array.of(scales.beta)));
   const a = add('Mul', [l2(dOut, 'fuse.dlib_unit'), 'fuse.alpha'], 'fuse.dlib_scaled');
@@ -105,5 +106,5 @@ export function dlibFaceresGraph(dlib: Graph, faceres: Graph, pad: number, scale
   // Unit by construction (α² + β² = 1); normalised once more so float rounding cannot drift.
   l2(add('Concat', [a, b], 'fuse.concat', { axis: 1 }), output);
   return { name: 'dlib_faceres', nodes, initializers: inits, inputs: [{ name: input, dataType: DataType.FLOAT, shape: ['N', S, S, 3] }],
-    outputs: [{ name: output, dataType: DataType.FLOAT, shape: ['N', 128 + 1024] }] };
+    outputs: [{ name: output, dataType: DataType.FLOAT, shape: ['N', dDim + fDim] }] };
 }

@@ -3,6 +3,13 @@
 export const BACKBONE_IDS = ['inception_v3', 'dlib_resnet', 'dlib_faceres'] as const;
 export type BackboneId = (typeof BACKBONE_IDS)[number];
 export const DEFAULT_BACKBONE: BackboneId = 'inception_v3';
+/**
+ * Built only when asked for (`npm run model:build -- --backbone <id>`), never by the test set-up or
+ * a fresh clone: their weights are fetched on demand and their terms are the user's call (README).
+ */
+export const OPT_IN_BACKBONES: readonly BackboneId[] = ['dlib_faceres'];
+/** What scripts/ensure-model.ts builds and the tests run on. */
+export const STANDARD_BACKBONES: readonly BackboneId[] = BACKBONE_IDS.filter((id) => !OPT_IN_BACKBONES.includes(id));
 
 /** Repo-relative manifest path per backbone; InceptionV3 keeps models/manifest.json. */
 export const MANIFESTS: Record<BackboneId, string> = {

@@ -18,7 +18,7 @@ import { readPairs } from '../data/lfw.js';
 import { repoRoot } from '../../paths.js';
 import { describeWithLfw, LFW } from '../../test/real-data.js';
 import { backbone, BACKBONE_IDS, BACKBONES, type BackboneEntry } from './registry.js';
-import { buildArgs, manifestOf } from './ids.js';
+import { buildArgs, manifestOf, STANDARD_BACKBONES } from './ids.js';
 import { dlibAlignSpec, DLIB_TEMPLATE_KINDS } from './dlib-template.js';
 import { centreFraming } from './lfw-landmarks.js';
 import { chooseLfwFace } from '../data/face-crops.js';
@@ -27,8 +27,10 @@ import type { BackboneEvaluation } from './eval-backbone.js';
 const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
 
 describe('backbone registry', () => {
-  it('has inception_v3 (default manifest) and dlib_resnet (its own manifest)', () => {
-    expect([...BACKBONE_IDS]).toEqual(['inception_v3', 'dlib_resnet']);
+  it('has inception_v3 (default manifest), dlib_resnet and the opt-in dlib_faceres (their own manifests)', () => {
+    expect([...BACKBONE_IDS]).toEqual(['inception_v3', 'dlib_resnet', 'dlib_faceres']);
+    expect([...STANDARD_BACKBONES]).toEqual(['inception_v3', 'dlib_resnet']);
+    expect(manifestOf('dlib_faceres')).toBe('models/dlib_faceres/manifest.json');
     expect(manifestOf()).toBe('models/manifest.json');
     expect(manifestOf('dlib_resnet')).toBe('models/dlib_resnet/manifest.json');
     expect(BACKBONES.dlib_resnet.manifest).toBe(manifestOf('dlib_resnet'));
@@ -73,7 +75,7 @@ describeWithLfw('registry entries on an aligned LFW face (onnxruntime-node)', ()
     return preprocess(alignFace(img, d ? d.landmarks : centreFraming(img.width, img.height), e.align), e.preprocess);
   };
 
-  it.each(BACKBONE_IDS)('%s builds and embeds one aligned face as a unit-norm 128-d vector', async (id) => {
+  it.each(STANDARD_BACKBONES)('%s builds and embeds one aligned face as a unit-norm 128-d vector', async (id) => {
     const e = backbone(id);
     const m = e.embeddingModel();
     expect(m.unit).toBe(true);

@@ -56,6 +56,8 @@ export interface BackboneEntry {
   embeddingModel(): BuiltModel;
   /** image → the output before the final L2 normalisation (dlib: the raw descriptor). */
   rawModel(): BuiltModel;
+  /** Which activations the int8 variant quantises (default: all; the rest keep int8 weights only). */
+  quantised?: (activation: string) => boolean;
 }
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -169,6 +171,9 @@ const dlibFaceres: BackboneEntry = {
     return built(dlibFaceresGraph(graph, faceresGraph(f), fusion.pad, fusion), { ...dlibMeta(src), faceres: f.origin, faceres_sha256: f.sha256, fusion_w: String(fusion.w) }, true);
   },
   rawModel() { return this.embeddingModel(); },
+  // dlib's activations only: faceres in full int8 moves its descriptor to cosine 0.991 (BENCHMARKS.md,
+  // faceres-onnx), so its convolutions keep int8 weights and float activations.
+  quantised: (t) => t.startsWith('dlib/'),
 };
 
 export const BACKBONES: Record<BackboneId, BackboneEntry> = { inception_v3: inceptionV3, dlib_resnet: dlibResnet, dlib_faceres: dlibFaceres };
