@@ -46,14 +46,15 @@ export async function chips(e: BackboneEntry, lfw: LfwDir, paths: string[]): Pro
 
 /**
  * The int8 QDQ graph: every activation feeding a conv/pool uint8 (those `select` takes), except the
- * first `floatStem`; convolutions reading an activation left float keep int8 weights only.
+ * first `floatStem`. With a `select`, convolutions whose input it does not take stay wholly float.
  */
 export function int8Graph(fp32: Graph, ranges: Map<string, Range>, floatStem: number, select: (activation: string) => boolean = () => true): Graph {
   const acts = activationTensors(fp32).filter(select);
   const missing = acts.filter((t) => !ranges.has(t));
   if (missing.length) throw new Error(`calibration does not cover ${missing.length} activations (e.g. ${missing[0]}): rerun with --calibrate`);
   const keep = new Set(acts.slice(0, floatStem));
-  return quantizeQdq(fp32, new Map([...ranges].filter(([t]) => !keep.has(t))));
+  const all = activationTensors(fp32).length === acts.length;
+  return quantizeQdq(fp32, new Map([...ranges].filter(([t]) => !keep.has(t) && select(t))), undefined, all ? undefined : (n) => !select(n.inputs[0]));
 }
 
 async function session(bytes: Uint8Array, threads = 2) {

@@ -171,8 +171,9 @@ const dlibFaceres: BackboneEntry = {
     return built(dlibFaceresGraph(graph, faceresGraph(f), fusion.pad, fusion), { ...dlibMeta(src), faceres: f.origin, faceres_sha256: f.sha256, fusion_w: String(fusion.w) }, true);
   },
   rawModel() { return this.embeddingModel(); },
-  // dlib's activations only: faceres in full int8 moves its descriptor to cosine 0.991 (BENCHMARKS.md,
-  // faceres-onnx), so its convolutions keep int8 weights and float activations.
+  // dlib's branch only: faceres in full int8 moves its descriptor to cosine 0.991 (BENCHMARKS.md,
+  // faceres-onnx) and with int8 weights alone the fused embedding still fails the int8 check
+  // (cosine min 0.99868), so faceres stays float.
   quantised: (t) => t.startsWith('dlib/'),
 };
 

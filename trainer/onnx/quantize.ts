@@ -72,8 +72,11 @@ export function quantizeColumns(w: Tensor): { q: Int8Array; scale: Float32Array 
   return { q, scale };
 }
 
-/** Returns a new graph with QDQ nodes; `ranges` must cover activationTensors(g). */
-export function quantizeQdq(g: Graph, ranges: Map<string, Range>, inputMeans?: Map<string, Float32Array>): Graph {
+/**
+ * Returns a new graph with QDQ nodes; `ranges` must cover activationTensors(g). Convolutions for
+ * which `floatConv` is true stay as they are (float weights and activations).
+ */
+export function quantizeQdq(g: Graph, ranges: Map<string, Range>, inputMeans?: Map<string, Float32Array>, floatConv?: (n: Node) => boolean): Graph {
   const inits = new Map(g.initializers.map((t) => [t.name, t]));
   const used = new Set<string>();
   const nodes: Node[] = [];
@@ -83,7 +86,7 @@ export function quantizeQdq(g: Graph, ranges: Map<string, Range>, inputMeans?: M
 
   for (const n of g.nodes) {
     const inputs = n.inputs.map((i) => rename.get(i) ?? i);
-    if (n.opType === 'Conv') {
+    if (n.opType === 'Conv' && !floatConv?.(n)) {
       const [x, wName, bName] = n.inputs;
       // Without a calibrated input scale the conv is weight-only: int8 weights, float bias and activations.
       const xs = actScale.get(x);
