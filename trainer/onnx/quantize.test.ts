@@ -43,3 +43,26 @@ describe('int8 head layer', () => {
     expect(quantizeQdq(graph, new Map()).initializers.some((t) => t.name === 'w')).toBe(true);
   });
 });
+
+describe('selective int8 (a fused model with one branch left float)', () => {
+  // Two 1×1 convolutions side by side, each reading a Relu of the input: branch a/ and branch b/.
+  const w = (name: string) => floatTensor(name, [2, 3, 1, 1], Float32Array.from({ length: 6 }, (_x, i) => 0.1 * (i + 1)));
+  const g: Graph = {
+    name: 'two', inputs: [{ name: 'x', dataType: DataType.FLOAT, shape: [1, 3, 2, 2] }],
+    outputs: [{ name: 'a/y', dataType: DataType.FLOAT, shape: [1, 2, 2, 2] }, { name: 'b/y', dataType: DataType.FLOAT, shape: [1, 2, 2, 2] }],
+    initializers: [w('a/w'), floatTensor('a/b', [2], new Float32Array(2)), w('b/w'), floatTensor('b/b', [2], new Float32Array(2))],
+    nodes: ['a', 'b'].flatMap((p) => [
+      { opType: 'Relu', name: `${p}/r`, inputs: ['x'], outputs: [`${p}/r`] },
+      { opType: 'Conv', name: `${p}/y`, inputs: [`${p}/r`, `${p}/w`, `${p}/b`], outputs: [`${p}/y`] },
+    ]),
+  };
+  it('quantises the chosen branch and leaves convolutions marked float untouched', () => {
+    const q = quantizeQdq(g, new Map([['a/r', { min: 0, max: 1 }]]), undefined, (n) => n.name.startsWith('b/'));
+    const names = new Set(q.initializers.map((t) => t.name));
+    expect(names.has('a/w_q') && !names.has('a/w')).toBe(true);
+    expect(names.has('b/w') && !names.has('b/w_q')).toBe(true);
+    expect(q.nodes.find((n) => n.name === 'b/y')?.inputs).toEqual(['b/r', 'b/w', 'b/b']);
+    // Without the predicate the uncalibrated branch still gets int8 weights (weight-only).
+    expect(quantizeQdq(g, new Map([['a/r', { min: 0, max: 1 }]])).initializers.some((t) => t.name === 'b/w_q')).toBe(true);
+  });
+});
