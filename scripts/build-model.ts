@@ -28,7 +28,7 @@ import { defaultFaceSpec, detectorBytes } from '../models/node/face-detector.js'
 import type { FaceSpec } from '../models/contract/face/pipeline.js';
 import { backbone, BACKBONE_IDS, DEFAULT_BACKBONE } from '../trainer/backbone/registry.js';
 import { buildBackbone } from '../trainer/backbone/dlib-build.js';
-import { manifestOf } from '../trainer/backbone/ids.js';
+import { manifestOf, OPT_IN_BACKBONES } from '../trainer/backbone/ids.js';
 import { impostorsFor } from '../trainer/evaluation/operating-points.js';
 
 const o = new Command()
@@ -61,6 +61,7 @@ function withImpostors(id: string, m: ModelManifest): ModelManifest {
 }
 
 if (o.backbone !== DEFAULT_BACKBONE) {
+  if (OPT_IN_BACKBONES.includes(o.backbone)) log(`${o.backbone} is an opt-in backbone; its weights' terms are yours to check before serving it: ${backbone(o.backbone).licence}`);
   let lfw: ReturnType<typeof resolveDataDir> | undefined;
   try { lfw = resolveDataDir(o.data); } catch { lfw = undefined; }
   const built = await buildBackbone(backbone(o.backbone), { lfw, calibrate: o.calibrate, calibrationImages: Number(o.calibrationImages), check: o.check, floatStem: Number(o.floatStem), log });
