@@ -8,7 +8,8 @@
 // Reported on every pair among the images of the first --people peopleDevTest identities: faceres alone
 // (human's crop vs the padded canvas at a few pads), the dlib window vs dlib as served (cosine), and
 // z(dlib) + w·z(faceres) with w fitted on alternate identities and reported on the other half.
-// Result recorded in BENCHMARKS.md, "dlib_resnet and faceres on one canvas (2026-12-05, issue 20)".
+// Result recorded in BENCHMARKS.md, "dlib_faceres: dlib_resnet and faceres fused in one servable model
+// (2026-12-05, issue 20 items 2–3)": pad 16 was built (trainer/backbone/dlib-faceres.ts).
 //   flock /tmp/heavy.lock nice -n 10 npx tsx scripts/experiments/faceres-canvas.ts [--people 300] [--pads 25,35,45] [--data DIR]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
