@@ -26,7 +26,7 @@ import { repoRoot, resolveDataDir } from '../../paths.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { imagePath, readPeople } from '../../trainer/data/lfw.js';
 import { tarAtFar } from '../../trainer/evaluation/metrics.js';
-import { cosine, crop, FACERES, humanBox, normalise } from './lib/human-models.js';
+import { cosine, crop, humanBox, normalise } from './lib/human-models.js';
 
 const { values: o } = parseArgs({ options: { people: { type: 'string', default: '300' }, pads: { type: 'string', default: '' }, data: { type: 'string' } } });
 
