@@ -10,7 +10,7 @@ import type { TestProject } from 'vitest/node';
 import { makeFixtures } from './fixtures';
 import { trainerReference } from './reference';
 import { blazefacePath, defaultFaceSpec } from '../../models/node/face-detector';
-import { DEFAULT_BACKBONE, manifestOf, STANDARD_BACKBONES } from '../../trainer/backbone/ids';
+import { checkBackboneId, DEFAULT_BACKBONE, manifestOf, STANDARD_BACKBONES } from '../../trainer/backbone/ids';
 import type { FaceSpec } from '../../models/contract/face/pipeline';
 import { lfwImagesDir, photosDir as photosDirOf } from '../../paths';
 
@@ -53,10 +53,16 @@ function realModel(manifestPath: string): { manifest: string; file: string; dete
   return file ? { manifest, file, detector: find(files.detector?.path) ?? null } : null;
 }
 
-/** Every standard backbone's build (opt-in ones stay out, as on a fresh clone); EDGE_TEST_MANIFEST replaces the default backbone's manifest. */
+/**
+ * The backbones the real-model tests run on: the standard ones (opt-in ones stay out, as on a fresh
+ * clone), or those listed in EDGE_TEST_BACKBONES (e.g. dlib_faceres once built).
+ */
+const TESTED = process.env.EDGE_TEST_BACKBONES ? process.env.EDGE_TEST_BACKBONES.split(',').map(checkBackboneId) : [...STANDARD_BACKBONES];
+
+/** Each tested backbone's build; EDGE_TEST_MANIFEST replaces the default backbone's manifest. */
 function realModels() {
   const out: Record<string, NonNullable<ReturnType<typeof realModel>>> = {};
-  for (const id of STANDARD_BACKBONES) {
+  for (const id of TESTED) {
     const m = realModel(id === DEFAULT_BACKBONE ? (process.env.EDGE_TEST_MANIFEST ?? manifestOf(id)) : manifestOf(id));
     if (m) out[id] = m;
   }
@@ -104,7 +110,7 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as { port: number };
   project.provide('filesUrl', `http://127.0.0.1:${port}`);
-  project.provide('backboneIds', [...STANDARD_BACKBONES]);
+  project.provide('backboneIds', TESTED);
   project.provide('realManifests', Object.fromEntries(Object.entries(real).map(([id, m]) => [id, m.manifest])));
   project.provide('facesAvailable', facesAvailable);
   project.provide('photosAvailable', photosAvailable);
