@@ -8,10 +8,11 @@
 // Reported on every pair among the images of the first --people peopleDevTest identities: faceres alone
 // (human's crop vs the padded canvas at a few pads), the dlib window vs dlib as served (cosine), and
 // z(dlib) + w·z(faceres) with w fitted on alternate identities and reported on the other half.
+// --sizes: faceres's input side (default 224, what it was trained at; 182 is the canvas itself, no
+// resize): smaller inputs cost less (onnxruntime-web, 1 thread: 224² 49.5 ms, 192² 36.4, 160² 25.6).
 // Result recorded in BENCHMARKS.md, "dlib_faceres: dlib_resnet and faceres fused in one servable model
 // (2026-12-05, issue 20 items 2–3)": pad 16 was built (trainer/backbone/dlib-faceres.ts).
-//   flock /tmp/heavy.lock nice -n 10 npx tsx scripts/experiments/faceres-canvas.ts [--people 300] [--pads 25,35,45] [--data DIR]
-import { existsSync } from 'node:fs';
+//   flock /tmp/heavy.lock nice -n 10 npx tsx scripts/experiments/faceres-canvas.ts [--people 300] [--pads 25,35,45] [--sizes 224,182] [--data DIR]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -22,13 +23,16 @@ import { alignDetection, chooseFace } from '../../models/contract/face/pipeline.
 import { preprocess, type RawImage } from '../../models/contract/preprocess.js';
 import { NodeFaceDetector } from '../../models/node/face-detector.js';
 import { NodeEmbedder, readManifest } from '../../models/node/load.js';
-import { repoRoot, resolveDataDir } from '../../paths.js';
+import { resolveDataDir } from '../../paths.js';
 import { decodeImage } from '../../trainer/data/images.js';
 import { imagePath, readPeople } from '../../trainer/data/lfw.js';
 import { tarAtFar } from '../../trainer/evaluation/metrics.js';
+import { faceresGraph, loadFaceres } from '../../trainer/backbone/faceres.js';
+import { OPSET } from '../../trainer/onnx/export.js';
+import { encodeModel } from '../../trainer/onnx/proto.js';
 import { cosine, crop, humanBox, normalise } from './lib/human-models.js';
 
-const { values: o } = parseArgs({ options: { people: { type: 'string', default: '300' }, pads: { type: 'string', default: '' }, data: { type: 'string' } } });
+const { values: o } = parseArgs({ options: { people: { type: 'string', default: '300' }, pads: { type: 'string', default: '' }, sizes: { type: 'string', default: '224' }, data: { type: 'string' } } });
 
 const started = Date.now();
 const lfw = resolveDataDir(o.data);
@@ -36,9 +40,10 @@ const m = readManifest('models/dlib_resnet/manifest.json');
 const spec = m.face!.align;
 const detector = await NodeFaceDetector.create(m.face!.detector);
 const dlib = await NodeEmbedder.create(m, 'int8', 1);
-const onnx = join(repoRoot, '.cache/faceres-onnx/faceres.fp32.onnx');
-if (!existsSync(onnx)) throw new Error(`${onnx} missing: run scripts/experiments/faceres-onnx.ts first`);
-const faceres = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1 });
+const faceresSource = faceresGraph(loadFaceres());
+/** faceres with its input declared S² (its convolutions' SAME pads are the same for any side divisible by 32, and close otherwise). */
+const faceresAt = (S: number) => ort.InferenceSession.create(encodeModel({ graph: { ...faceresSource, inputs: [{ ...faceresSource.inputs[0], shape: ['N', S, S, 3] }] }, opset: OPSET, producer: 'faceres-canvas' }), { intraOpNumThreads: 1 });
+const sessions = new Map<number, ort.InferenceSession>();
 await tf.setBackend('cpu');
 
 const people = readPeople(lfw.file('peopleDevTest.txt'))[0].slice(0, Number(o.people));
@@ -65,18 +70,21 @@ console.error('human crop in dlib-chip px (median pads beyond the 150 px chip):'
 /** dlib's template moved by the pad onto a (150 + 2·pad)² canvas. */
 const padded = (pad: number): AlignSpec => ({ size: 150 + 2 * pad, template: Object.fromEntries(Object.entries(spec.template).map(([k, [x, y]]) => [k, [x + pad, y + pad]])), source: `dlib chip padded by ${pad}` });
 
-async function faceresRun(make: (i: number) => Float32Array): Promise<Float32Array[]> {
+async function faceresRun(make: (i: number) => Float32Array, S = 224): Promise<Float32Array[]> {
+  if (!sessions.has(S)) sessions.set(S, await faceresAt(S));
+  const faceres = sessions.get(S)!;
   const out: Float32Array[] = [];
   for (let i = 0; i < items.length; i += 16) {
-    const n = Math.min(16, items.length - i), buf = new Float32Array(n * 224 * 224 * 3);
-    for (let j = 0; j < n; j++) buf.set(make(i + j), j * 224 * 224 * 3);
-    const r = await faceres.run({ [faceres.inputNames[0]]: new ort.Tensor('float32', buf, [n, 224, 224, 3]) });
+    const n = Math.min(16, items.length - i), buf = new Float32Array(n * S * S * 3);
+    for (let j = 0; j < n; j++) buf.set(make(i + j), j * S * S * 3);
+    const r = await faceres.run({ [faceres.inputNames[0]]: new ort.Tensor('float32', buf, [n, S, S, 3]) });
     const d = r[faceres.outputNames[0]].data as Float32Array, dim = d.length / n;
     for (let j = 0; j < n; j++) out.push(d.slice(j * dim, (j + 1) * dim));
   }
   return out;
 }
-const resize224 = (c: RawImage) => tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(c.data as Float32Array, [1, c.height, c.width, 3]), [224, 224], false, true).dataSync() as Float32Array);
+const resizeTo = (c: RawImage, S: number) => (S === c.width ? (c.data as Float32Array) : tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(c.data as Float32Array, [1, c.height, c.width, 3]), [S, S], false, true).dataSync() as Float32Array));
+const sizes = o.sizes.split(',').map(Number);
 
 const emb: Record<string, Float32Array[]> = {};
 emb['dlib (served chip)'] = [];
@@ -86,7 +94,7 @@ const padList = o.pads ? o.pads.split(',').map(Number) : [Math.round((pads.left 
 const windowCos: Record<number, number> = {};
 for (const pad of padList) {
   const s = padded(pad), canvases = items.map((it) => warpToCanvas(it.img, alignmentTransform(it.face.landmarks, s), s.size));
-  emb[`faceres: dlib canvas pad ${pad}`] = await faceresRun((i) => normalise(resize224(canvases[i]), 'bgr-vgg'));
+  for (const S of sizes) emb[`faceres: dlib canvas pad ${pad}${S === 224 ? '' : ` at ${S}²`}`] = await faceresRun((i) => normalise(resizeTo(canvases[i], S), 'bgr-vgg'), S);
   const win: Float32Array[] = [];
   for (const c of canvases) win.push((await dlib.embed(preprocess(c, { ...m.preprocess, crop: { x: pad / s.size, y: pad / s.size, w: 150 / s.size, h: 150 / s.size } }))).slice());
   windowCos[pad] = med(win.map((w, i) => cosine(w, emb['dlib (served chip)'][i])));
@@ -112,7 +120,7 @@ const z = (s: Float64Array, idx: number[]) => {
 };
 const W = Array.from({ length: 16 }, (_x, i) => i / 10);
 const fusion = [];
-for (const [d, f] of [['dlib (served chip)', 'faceres: human crop'], ...padList.map((p) => [`dlib: window of pad ${p}`, `faceres: dlib canvas pad ${p}`])]) {
+for (const [d, f] of [['dlib (served chip)', 'faceres: human crop'], ...padList.flatMap((p) => sizes.map((S) => [`dlib: window of pad ${p}`, `faceres: dlib canvas pad ${p}${S === 224 ? '' : ` at ${S}²`}`]))]) {
   for (const tune of [0, 1]) {
     const [tIdx, rIdx] = [half(tune), half(1 - tune)];
     const zd = z(scores[d], tIdx), zf = z(scores[f], tIdx);
