@@ -9,7 +9,7 @@
 //   dlib_faceres  dlib_resnet and faceres (HSE_FaceRec_tf, VGGFace2; fetched on demand, its weights'
 //                 terms unestablished: opt-in only) score-fused in one ONNX (trainer/backbone/
 //                 dlib-faceres.ts): dlib's chip padded by 16 px; 1,152-d embedding [α·dlib, β·faceres].
-// Each entry builds an ONNX model image [N,S,S,3] → 128-d unit embedding, and one that gives the
+// Each entry builds an ONNX model image [N,S,S,3] → unit embedding (embedding.dim), and one that gives the
 // raw output before the last normalisation (for measuring raw vs normalised descriptors).
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -56,7 +56,7 @@ export interface BackboneEntry {
   embeddingModel(): BuiltModel;
   /** image → the output before the final L2 normalisation (dlib: the raw descriptor). */
   rawModel(): BuiltModel;
-  /** Which activations the int8 variant quantises (default: all; the rest keep int8 weights only). */
+  /** Which activations the int8 variant quantises (default: all); convolutions reading the others stay float. */
   quantised?: (activation: string) => boolean;
 }
 
