@@ -34,6 +34,9 @@
 //   flock /tmp/heavy.lock nice -n 10 npx tsx scripts/experiments/dlib-low-far.ts [--max-train-people 0]
 //        [--min-images 2] [--no-train-mirror] [--limit 0] [--embed-only] [--no-check] [--draws 10] [--threads 1] [--json]
 // With every embedding cached, --cached-only runs the statistics without loading a model.
+// --backbone dlib_faceres (once built) measures the same on the opt-in fused model; --no-projections
+// keeps to the flip rows (the projection grid is for 128-d dlib rows), e.g.
+//   npx tsx scripts/experiments/dlib-low-far.ts --backbone dlib_faceres --no-projections --max-train-people 40 --no-train-mirror
 import { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -69,10 +72,12 @@ const o = new Command()
   .option('--data <dir>', 'LFW root (default ../shared/data/lfw or $FACES_DIR)')
   .option('--no-check', 'skip the sanity check of ServedFaces against this pass\'s path (loads the models)')
   .option('--cached-only', 'statistics from the caches only: fail rather than load a model (implies --no-check)')
+  .option('--backbone <id>', 'served backbone measured', 'dlib_resnet')
+  .option('--no-projections', 'flip rows only: skip the projection grid')
   .option('--json', 'print one JSON object')
   .parse().opts();
 
-const manifest = readManifest(manifestOf('dlib_resnet'));
+const manifest = readManifest(manifestOf(o.backbone));
 const face = manifest.face!;
 const lfw = resolveDataDir(o.data);
 const seed = Number(o.seed), limit = Number(o.limit);
@@ -265,14 +270,14 @@ const GRID: Setting[] = [
 const modeLabel = (f: Setting) => (f.kind === 'centre' ? '' : !f.normalise ? ', no L2' : f.centred === false ? ', uncentred + L2' : ', centred + L2');
 const label = (f: Setting) => (f.kind === 'centre' ? 'centre + L2' : f.kind === 'wccn' ? `wccn α=${f.alpha}` : `${f.kind} k=${f.k} α=${f.alpha}`) + modeLabel(f);
 const heldPlain = pairScores(heldPart.embeddings, dim, heldPart.identities);
-const choice = GRID.map((f) => {
+const choice = (o.projections ? GRID : []).map((f) => {
   const p = fitProjection(fitScatter, f), s = pairScores(project(p, heldPart.embeddings, f.normalise), p.k, heldPart.identities);
   return { f, tar: FARS.map((far) => tarAt(s, far)?.tar ?? NaN) };
 });
 const heldBaseline = FARS.map((far) => tarAt(heldPlain, far)?.tar ?? NaN);
 const bestOf = (kind: string) => choice.filter((c) => c.f.kind === kind).reduce((a, c) => (c.tar[1] > a.tar[1] ? c : a));
-const chosen = (['centre', 'wccn', 'lda', 'pcaw'] as const).map(bestOf);
-const overall = chosen.reduce((a, c) => (c.tar[1] > a.tar[1] ? c : a));
+const chosen = o.projections ? (['centre', 'wccn', 'lda', 'pcaw'] as const).map(bestOf) : [];
+const overall = chosen.length ? chosen.reduce((a, c) => (c.tar[1] > a.tar[1] ? c : a)) : undefined;
 log(`choosing split: fit on ${fitPart.identities.length} faces of ${chooseIds.length - heldIds.size} people, held-out ${heldPart.identities.length} faces of ${heldIds.size} people (${heldPlain.impostor.length.toLocaleString('en')} impostor pairs); plain TAR@1e-4 ${heldBaseline[1].toFixed(4)}; chosen: ${chosen.map((c) => `${label(c.f)} ${c.tar[1].toFixed(4)}`).join(', ')}`);
 
 // ---- Variants on the test sets ----
@@ -339,7 +344,7 @@ const out = {
   date: new Date().toISOString(), machine: `${process.arch} · ${cpus()[0]?.model.trim()} × ${cpus().length} · node ${process.version}`, model: manifest.modelVersion,
   mirror: MIRROR,
   train: { people: trainPeopleUsed, faces: Tplain.identities.length, pictures: trainItems.length, refused: trainItems.length - Tplain.identities.length, mirrored: Boolean(Tmirror), minImages: Number(o.minImages) },
-  choosing: { fitPeople: chooseIds.length - heldIds.size, heldPeople: heldIds.size, heldFaces: heldPart.identities.length, impostorPairs: heldPlain.impostor.length, plain: heldBaseline, grid: choice.map((c) => ({ setting: label(c.f), tar: c.tar })), chosen: chosen.map((c) => label(c.f)), overall: label(overall.f) },
+  choosing: { fitPeople: chooseIds.length - heldIds.size, heldPeople: heldIds.size, heldFaces: heldPart.identities.length, impostorPairs: heldPlain.impostor.length, plain: heldBaseline, grid: choice.map((c) => ({ setting: label(c.f), tar: c.tar })), chosen: chosen.map((c) => label(c.f)), overall: overall ? label(overall.f) : null },
   results,
 };
 if (o.json) console.log(JSON.stringify(out, null, 2));
